@@ -1,0 +1,73 @@
+#include "engine/cluster/child_process.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include "engine/cluster/redis_server.hpp"
+
+using namespace switchyard::cluster;
+using namespace std::chrono_literals;
+
+namespace {
+std::filesystem::path temp_dir() {
+    auto dir =
+        std::filesystem::temp_directory_path() / ("switchyard-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+}  // namespace
+
+TEST(ReadyLine, ParsesAllFields) {
+    auto info = parse_ready_line("READY name=relay-1 port=4100 admin=4101");
+    ASSERT_TRUE(info);
+    EXPECT_EQ(info->name, "relay-1");
+    EXPECT_EQ(info->port, 4100);
+    EXPECT_EQ(info->admin, 4101);
+    EXPECT_FALSE(parse_ready_line("READY name=x"));
+    EXPECT_FALSE(parse_ready_line("NOT READY port=1"));
+    EXPECT_FALSE(parse_ready_line("READY port=notanumber"));
+}
+
+TEST(ChildProcess, WaitsForReadyLineAndKillsTheGroup) {
+    child_process child(
+        {"sh", "-c", "sleep 0.1; echo 'READY name=t port=7 admin=8'; sleep 100 & wait"},
+        temp_dir() / "sh.log");
+    auto ready = child.wait_ready(10s);
+    ASSERT_TRUE(ready);
+    EXPECT_EQ(ready->port, 7);
+    const pid_t pgid = child.pid();
+    child.kill_now();
+    EXPECT_FALSE(child.running());
+    // The backgrounded `sleep` was in the same group and must be gone too.
+    for (int i = 0; i < 200 && ::kill(-pgid, 0) == 0; ++i)
+        std::this_thread::sleep_for(10ms);
+    EXPECT_NE(::kill(-pgid, 0), 0);
+}
+
+TEST(ChildProcess, ReportsEarlyExitInsteadOfWaiting) {
+    child_process child({"sh", "-c", "echo starting; exit 3"}, temp_dir() / "exit.log");
+    EXPECT_FALSE(child.wait_ready(30s));
+    auto status = child.wait_exit(10s);
+    ASSERT_TRUE(status);
+    EXPECT_EQ(WEXITSTATUS(*status), 3);
+}
+
+TEST(ChildProcess, StopEscalatesToKill) {
+    child_process child(
+        {"sh", "-c", "trap '' TERM; echo READY port=1; while true; do sleep 1; done"},
+        temp_dir() / "stubborn.log");
+    ASSERT_TRUE(child.wait_ready(10s));
+    child.stop(200ms);
+    EXPECT_FALSE(child.running());
+}
+
+TEST(RedisServer, StartsAnswersAndRestartsOnSamePort) {
+    redis_server redis(temp_dir());
+    ASSERT_NE(redis.port(), 0);
+    const auto port = redis.port();
+    redis.restart();
+    EXPECT_EQ(redis.port(), port);
+    EXPECT_TRUE(redis.process().running());
+}
