@@ -1,8 +1,9 @@
 #include "backends/policy/sticky_codec.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <array>
 #include <charconv>
@@ -41,12 +42,38 @@ std::string base64url(const unsigned char* data, std::size_t n) {
 
 }  // namespace
 
-sticky_codec::sticky_codec(std::string secret, std::chrono::seconds max_age)
-    : secret_(std::move(secret)), max_age_(max_age) {
-    if (secret_.empty())
+// The key is absorbed once; each MAC starts from a copy of this context, which skips the key
+// schedule and the algorithm fetch that one-shot HMAC() repeats on every call.
+struct sticky_codec::keyed_mac {
+    EVP_MAC* mac = nullptr;
+    EVP_MAC_CTX* ctx = nullptr;
+    ~keyed_mac() {
+        EVP_MAC_CTX_free(ctx);
+        EVP_MAC_free(mac);
+    }
+};
+
+sticky_codec::sticky_codec(std::string secret, std::chrono::seconds max_age) : max_age_(max_age) {
+    if (secret.empty()) {
         throw std::invalid_argument("sticky cookie secret must not be empty");
-    if (max_age_.count() < 0)
+    }
+    if (max_age_.count() < 0) {
         throw std::invalid_argument("sticky cookie max_age must be >= 0");
+    }
+    auto keyed = std::make_shared<keyed_mac>();
+    keyed->mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    if (keyed->mac) {
+        keyed->ctx = EVP_MAC_CTX_new(keyed->mac);
+    }
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                                 OSSL_PARAM_END};
+    if (!keyed->ctx ||
+        EVP_MAC_init(keyed->ctx, reinterpret_cast<const unsigned char*>(secret.data()),
+                     secret.size(), params) != 1) {
+        throw std::runtime_error("OpenSSL HMAC-SHA256 is unavailable");
+    }
+    keyed_ = std::move(keyed);
 }
 
 bool sticky_codec::valid_id(std::string_view id) noexcept {
@@ -63,10 +90,16 @@ bool sticky_codec::valid_id(std::string_view id) noexcept {
 
 std::string sticky_codec::mac(std::string_view signed_part) const {
     std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int len = 0;
-    HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
-         reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size(),
-         digest.data(), &len);
+    std::size_t len = 0;
+    EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(keyed_->ctx);
+    const bool ok = ctx &&
+                    EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(signed_part.data()),
+                                   signed_part.size()) == 1 &&
+                    EVP_MAC_final(ctx, digest.data(), &len, digest.size()) == 1;
+    EVP_MAC_CTX_free(ctx);
+    // Without a MAC nothing can be trusted: an empty tag never matches a real one.
+    if (!ok || len < mac_bytes)
+        return {};
     return base64url(digest.data(), mac_bytes);
 }
 

@@ -2,6 +2,7 @@
 // Reads and writes the signed affinity cookie that pins a client to one backend.
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,8 @@ enum class sticky_reject { none, malformed, bad_signature, expired };
 /// The cookie names a backend by its stable id, never by list position, so reordering or adding
 /// backends keeps every existing affinity. Whether the id still names a configured backend is the
 /// caller's question: an unknown id is as good as no cookie.
+///
+/// Copyable and cheap to copy; const member functions may run on several threads at once.
 class sticky_codec {
   public:
     using wall_time = std::chrono::system_clock::time_point;
@@ -42,8 +45,10 @@ class sticky_codec {
     std::chrono::seconds max_age() const noexcept { return max_age_; }
 
   private:
+    struct keyed_mac;  // OpenSSL HMAC context with the key already absorbed
     std::string mac(std::string_view signed_part) const;
-    std::string secret_;
+    std::shared_ptr<const keyed_mac>
+        keyed_;  ///< shared: copies of the codec reuse one key schedule
     std::chrono::seconds max_age_;
 };
 
