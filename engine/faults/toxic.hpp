@@ -71,6 +71,12 @@ struct link_state {
 struct toxic_params {
     toxic_direction direction = toxic_direction::both;
     std::map<std::string, double, std::less<>> values;
+
+    /// The value under `key`, or `fallback` when absent.
+    double get(std::string_view key, double fallback) const {
+        const auto it = values.find(key);
+        return it == values.end() ? fallback : it->second;
+    }
 };
 
 /// The interface every toxic implements. Contract:
