@@ -1,0 +1,113 @@
+// Checkers on connections: failover time, stickiness, errors, reconnects.
+#include "engine/verify/connection_checkers.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace switchyard::verify {
+namespace {
+
+std::string ms_text(micros d) {
+    return std::to_string(d.count() / 1000) + " ms";
+}
+
+/// Kill (or drain) to every affected client reconnected and receiving: the worst episode. A
+/// client that never came back makes the value infinite.
+class failover_checker final : public checker {
+  public:
+    measurement measure(const ledger_summary& s) const override {
+        if (s.failovers.empty())
+            return {0, "no relay was lost"};
+        double worst = 0;
+        std::string detail;
+        for (const auto& ep : s.failovers) {
+            double v = ep.worst.count() / 1000.0;
+            std::string text = ep.relay + " " + ep.cause + " at " + ms_text(ep.at) + ": " +
+                               std::to_string(ep.recovered) + "/" + std::to_string(ep.affected) +
+                               " clients back";
+            if (ep.recovered < ep.affected) {
+                v = std::numeric_limits<double>::infinity();
+                if (ep.unrecovered_example)
+                    text += ", client " + std::to_string(*ep.unrecovered_example) +
+                            " never received again";
+            } else if (ep.affected > 0) {
+                text += ", slowest client " + std::to_string(ep.worst_client) + " after " +
+                        ms_text(ep.worst);
+            }
+            if (detail.empty() || v > worst) {
+                worst = v;
+                detail = text;
+            }
+        }
+        return {worst, detail};
+    }
+};
+
+class count_checker final : public checker {
+  public:
+    using getter = std::uint64_t (*)(const ledger_summary&);
+    using describer = std::string (*)(const ledger_summary&);
+    count_checker(getter g, describer d) : get_(g), describe_(d) {}
+    measurement measure(const ledger_summary& s) const override {
+        return {static_cast<double>(get_(s)), describe_(s)};
+    }
+
+  private:
+    getter get_;
+    describer describe_;
+};
+
+}  // namespace
+
+std::unique_ptr<checker> make_failover_checker() {
+    return std::make_unique<failover_checker>();
+}
+std::unique_ptr<checker> make_sticky_checker() {
+    return std::make_unique<count_checker>(
+        [](const ledger_summary& s) { return s.sticky_violations; },
+        [](const ledger_summary& s) { return s.sticky_example; });
+}
+std::unique_ptr<checker> make_errors_checker() {
+    return std::make_unique<count_checker>(
+        [](const ledger_summary& s) {
+            return s.connect_failures + s.publish_errors + s.resume_gaps;
+        },
+        [](const ledger_summary& s) {
+            return std::to_string(s.connect_failures) + " failed connects, " +
+                   std::to_string(s.publish_errors) + " refused publishes, " +
+                   std::to_string(s.resume_gaps) + " resume gaps" +
+                   (s.connect_failure_example.empty() ? "" : "; " + s.connect_failure_example);
+        });
+}
+std::unique_ptr<checker> make_connect_failures_checker() {
+    return std::make_unique<count_checker>(
+        [](const ledger_summary& s) { return s.connect_failures; },
+        [](const ledger_summary& s) { return s.connect_failure_example; });
+}
+std::unique_ptr<checker> make_publish_errors_checker() {
+    return std::make_unique<count_checker>([](const ledger_summary& s) { return s.publish_errors; },
+                                           [](const ledger_summary& s) {
+                                               return std::to_string(s.acks) + " of " +
+                                                      std::to_string(s.publishes) +
+                                                      " publishes acknowledged";
+                                           });
+}
+std::unique_ptr<checker> make_reconnects_checker() {
+    return std::make_unique<count_checker>(
+        [](const ledger_summary& s) { return s.reconnects; },
+        [](const ledger_summary& s) {
+            return std::to_string(s.placements_sticky) + " sticky, " +
+                   std::to_string(s.placements_failover) + " failover, " +
+                   std::to_string(s.placements_fresh) + " fresh placements";
+        });
+}
+std::unique_ptr<checker> make_disconnects_checker() {
+    return std::make_unique<count_checker>([](const ledger_summary& s) { return s.disconnects; },
+                                           [](const ledger_summary&) { return std::string{}; });
+}
+std::unique_ptr<checker> make_resume_gaps_checker() {
+    return std::make_unique<count_checker>([](const ledger_summary& s) { return s.resume_gaps; },
+                                           [](const ledger_summary&) { return std::string{}; });
+}
+
+}  // namespace switchyard::verify

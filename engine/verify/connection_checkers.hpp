@@ -1,0 +1,16 @@
+#pragma once
+// Factories of the connection checkers (rows of checker_table).
+#include <memory>
+
+#include "engine/verify/checker.hpp"
+
+namespace switchyard::verify {
+std::unique_ptr<checker> make_failover_checker();
+std::unique_ptr<checker> make_sticky_checker();
+std::unique_ptr<checker> make_errors_checker();
+std::unique_ptr<checker> make_connect_failures_checker();
+std::unique_ptr<checker> make_publish_errors_checker();
+std::unique_ptr<checker> make_reconnects_checker();
+std::unique_ptr<checker> make_disconnects_checker();
+std::unique_ptr<checker> make_resume_gaps_checker();
+}  // namespace switchyard::verify

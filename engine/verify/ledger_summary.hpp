@@ -1,0 +1,67 @@
+#pragma once
+// What the ledger concluded about a run: the numbers every checker reads.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/verify/latency_histogram.hpp"
+
+namespace switchyard::verify {
+
+using micros = std::chrono::microseconds;
+
+/// One relay loss (kill, drain, restart, removal) and how its clients came back.
+struct failover_episode {
+    std::string relay;
+    std::string cause;  ///< "kill", "drain", "restart", ...
+    micros at{};
+    std::uint32_t affected = 0;   ///< clients connected to the relay at that moment
+    std::uint32_t recovered = 0;  ///< of those, reconnected and received a message since
+    /// Longest time from `at` to a recovered client's first delivery on its new connection.
+    micros worst{};
+    std::uint32_t worst_client = 0;
+    std::optional<std::uint32_t> unrecovered_example;  ///< a client that never came back
+};
+
+struct ledger_summary {
+    std::uint64_t clients = 0;  ///< distinct clients seen
+    std::uint64_t publishes = 0;
+    std::uint64_t acks = 0;
+    std::uint64_t publish_errors = 0;  ///< publishes refused with an error frame
+
+    std::uint64_t expected = 0;    ///< deliveries due: every seq in every client's window
+    std::uint64_t received = 0;    ///< distinct seqs received inside the windows
+    std::uint64_t deliveries = 0;  ///< every message frame, duplicates and replays included
+    std::uint64_t replayed = 0;
+    std::uint64_t lost = 0;  ///< expected - received
+    std::uint64_t duplicates = 0;
+    std::uint64_t order_violations = 0;
+    std::uint64_t sticky_violations = 0;
+    std::uint64_t silent_clients = 0;  ///< connected, channel had traffic, received nothing
+
+    std::uint64_t connects = 0;
+    std::uint64_t reconnects = 0;
+    std::uint64_t connect_failures = 0;
+    std::uint64_t disconnects = 0;
+    std::uint64_t resume_gaps = 0;
+    std::uint64_t placements_fresh = 0;
+    std::uint64_t placements_sticky = 0;
+    std::uint64_t placements_failover = 0;
+
+    double delivery_ratio = 1.0;  ///< received / expected (1 when nothing was due)
+    latency_histogram latency;    ///< live deliveries (replays excluded: they measure outages)
+
+    std::vector<failover_episode> failovers;
+
+    /// One concrete case per kind of failure, in words, for the report ("client 4 on global:
+    /// missing seq 31..33").
+    std::string lost_example;
+    std::string duplicate_example;
+    std::string order_example;
+    std::string sticky_example;
+    std::string connect_failure_example;
+};
+
+}  // namespace switchyard::verify

@@ -1,0 +1,350 @@
+// Checkers tested on literal histories (Maelstrom style): a short list of what clients reported,
+// then what each checker must measure.
+#include <cmath>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "engine/verify/checker_table.hpp"
+#include "engine/verify/latency_histogram.hpp"
+#include "engine/verify/ledger.hpp"
+
+using namespace switchyard;
+using namespace switchyard::verify;
+using namespace std::chrono_literals;
+using fleet::placement;
+
+namespace {
+
+/// A tiny script language for histories: every call is one record.
+struct history {
+    ledger l;
+    void connect(std::uint32_t c, std::string relay, micros at = 0us, bool re = false,
+                 placement how = placement::fresh) {
+        l.on_connect({c, std::move(relay), how, re, at});
+    }
+    void disconnect(std::uint32_t c, std::string relay, micros at = 0us) {
+        l.on_disconnect({c, std::move(relay), "1006", at});
+    }
+    void publish(std::uint32_t c, std::uint64_t n, std::uint64_t seq, micros at = 0us) {
+        const auto id = std::to_string(c) + "-" + std::to_string(n);
+        l.on_publish({c, "global", id, at});
+        l.on_ack({c, id, seq, "", at});
+    }
+    void deliver(std::uint32_t c, std::string relay, std::uint64_t seq, micros at = 0us,
+                 bool replayed = false, micros sent = 0us) {
+        l.on_delivery({c, std::move(relay), "global", seq, "0-" + std::to_string(seq), 0, sent, at,
+                       replayed});
+    }
+    double measure(std::string_view name) {
+        return find_checker(name)->factory()->measure(l.summary()).value;
+    }
+    std::string detail(std::string_view name) {
+        return find_checker(name)->factory()->measure(l.summary()).detail;
+    }
+};
+
+}  // namespace
+
+TEST(LatencyHistogram, ExactBelowSubBucketsAndBoundedErrorAbove) {
+    for (std::uint64_t v : {0ull, 1ull, 63ull})
+        EXPECT_EQ(latency_histogram::bucket_upper(latency_histogram::bucket_of(v)), v);
+    for (std::uint64_t v : {64ull, 100ull, 1000ull, 123456ull, 99999999ull}) {
+        const auto up = latency_histogram::bucket_upper(latency_histogram::bucket_of(v));
+        EXPECT_GE(up, v);
+        EXPECT_LE(static_cast<double>(up - v) / v, 1.0 / 64) << v;
+    }
+    EXPECT_LT(latency_histogram::bucket_of(latency_histogram::max_value_us * 4),
+              latency_histogram::bucket_count);
+}
+
+TEST(LatencyHistogram, PercentilesOfAKnownSpread) {
+    latency_histogram h;
+    for (int i = 1; i <= 1000; ++i)
+        h.record(std::chrono::microseconds{i * 1000});  // 1..1000 ms
+    EXPECT_EQ(h.count(), 1000u);
+    EXPECT_NEAR(h.percentile(0.5).count(), 500000, 500000 / 60);
+    EXPECT_NEAR(h.percentile(0.99).count(), 990000, 990000 / 60);
+    EXPECT_EQ(h.percentile(1.0), 1000ms);
+    EXPECT_EQ(h.max(), 1000ms);
+    EXPECT_EQ(h.min(), 1ms);
+    latency_histogram other;
+    other.record(5s);
+    h.merge(other);
+    EXPECT_EQ(h.max(), 5s);
+    EXPECT_EQ(h.count(), 1001u);
+    h.clear();
+    EXPECT_EQ(h.percentile(0.5), 0us);
+}
+
+TEST(Checkers, CleanBroadcastPasses) {
+    history h;
+    h.connect(0, "relay-1");
+    h.connect(1, "relay-2");
+    for (std::uint64_t s = 1; s <= 5; ++s) {
+        h.publish(0, s, s);
+        h.deliver(0, "relay-1", s);
+        h.deliver(1, "relay-2", s);
+    }
+    EXPECT_EQ(h.measure("lost"), 0);
+    EXPECT_EQ(h.measure("duplicates"), 0);
+    EXPECT_EQ(h.measure("order_violations"), 0);
+    EXPECT_EQ(h.measure("delivery_ratio"), 1.0);
+    EXPECT_EQ(h.measure("deliveries"), 10);
+    EXPECT_EQ(h.measure("sticky_violations"), 0);
+    EXPECT_EQ(h.measure("failover_ms"), 0);
+    EXPECT_EQ(h.measure("silent_clients"), 0);
+}
+
+TEST(Checkers, AGapIsLoss) {
+    history h;
+    h.connect(1, "relay-1");
+    for (std::uint64_t s : {1, 2, 4, 5})
+        h.deliver(1, "relay-1", s);
+    EXPECT_EQ(h.measure("lost"), 1);
+    EXPECT_NE(h.detail("lost").find("missing seq 3"), std::string::npos) << h.detail("lost");
+    EXPECT_DOUBLE_EQ(h.measure("delivery_ratio"), 4.0 / 5.0);
+}
+
+TEST(Checkers, MessagesAfterTheLastReceivedAreDueWhileConnected) {
+    history h;
+    h.connect(1, "relay-1");
+    h.connect(0, "relay-2");
+    h.publish(0, 1, 1);
+    h.publish(0, 2, 2);
+    h.publish(0, 3, 3);
+    h.deliver(1, "relay-1", 1);
+    EXPECT_EQ(h.measure("lost"), 2);  // seq 2 and 3 were acked but never arrived
+}
+
+TEST(Checkers, ReconnectWithoutResumeLosesTheOutage) {
+    history h;
+    h.connect(1, "relay-1");
+    h.deliver(1, "relay-1", 1);
+    h.deliver(1, "relay-1", 2);
+    h.disconnect(1, "relay-1");
+    h.connect(1, "relay-2", 0us, true);
+    h.deliver(1, "relay-2", 5);  // subscribed afresh: 3 and 4 went by
+    EXPECT_EQ(h.measure("lost"), 2);
+    EXPECT_EQ(h.measure("reconnects"), 1);
+}
+
+TEST(Checkers, ReconnectWithResumeReplaysTheOutage) {
+    history h;
+    h.connect(1, "relay-1");
+    h.deliver(1, "relay-1", 1);
+    h.deliver(1, "relay-1", 2);
+    h.disconnect(1, "relay-1");
+    h.connect(1, "relay-2", 0us, true);
+    h.deliver(1, "relay-2", 3, 0us, true);
+    h.deliver(1, "relay-2", 4, 0us, true);
+    h.deliver(1, "relay-2", 5);
+    EXPECT_EQ(h.measure("lost"), 0);
+    EXPECT_EQ(h.l.summary().replayed, 2u);
+}
+
+TEST(Checkers, AClientDownAtTheEndOwesNothingAfterItLeft) {
+    history h;
+    h.connect(0, "relay-2");
+    h.connect(1, "relay-1");
+    h.publish(0, 1, 1);
+    h.deliver(1, "relay-1", 1);
+    h.disconnect(1, "relay-1");
+    h.publish(0, 2, 2);
+    h.publish(0, 3, 3);
+    EXPECT_EQ(h.measure("lost"), 0);
+}
+
+TEST(Checkers, DuplicateAndOutOfOrder) {
+    history h;
+    h.connect(1, "relay-1");
+    for (std::uint64_t s : {1, 2, 4, 3, 4})
+        h.deliver(1, "relay-1", s);
+    EXPECT_EQ(h.measure("duplicates"), 1);
+    EXPECT_EQ(h.measure("order_violations"), 1);
+    EXPECT_EQ(h.measure("lost"), 0);
+    EXPECT_NE(h.detail("duplicates").find("seq 4 twice"), std::string::npos);
+}
+
+TEST(Checkers, PublisherSequencedOutOfSendOrder) {
+    history h;
+    h.connect(0, "relay-1");
+    h.publish(0, 1, 10);
+    h.publish(0, 2, 9);
+    EXPECT_EQ(h.measure("order_violations"), 1);
+}
+
+TEST(Checkers, FailoverIsKillToLastAffectedClientReceiving) {
+    history h;
+    h.connect(0, "relay-1");
+    h.connect(1, "relay-1");
+    h.connect(2, "relay-2");
+    h.l.mark_relay_lost("relay-1", "kill", 5s);
+    h.deliver(2, "relay-2", 1, 5100ms);  // not affected
+    h.disconnect(0, "relay-1", 5050ms);
+    h.disconnect(1, "relay-1", 5050ms);
+    h.connect(0, "relay-2", 5300ms, true, placement::failover);
+    h.connect(1, "relay-3", 5200ms, true, placement::failover);
+    h.deliver(0, "relay-2", 2, 5400ms);
+    h.deliver(1, "relay-3", 2, 5900ms);
+    EXPECT_DOUBLE_EQ(h.measure("failover_ms"), 900);
+    EXPECT_NE(h.detail("failover_ms").find("2/2 clients back"), std::string::npos)
+        << h.detail("failover_ms");
+    EXPECT_EQ(h.measure("sticky_violations"), 0);  // moved off a relay that was down
+}
+
+TEST(Checkers, AClientThatNeverComesBackMakesFailoverInfinite) {
+    history h;
+    h.connect(0, "relay-1");
+    h.connect(1, "relay-1");
+    h.l.mark_relay_lost("relay-1", "kill", 5s);
+    h.disconnect(0, "relay-1", 5010ms);
+    h.connect(0, "relay-2", 5300ms, true, placement::failover);
+    h.deliver(0, "relay-2", 2, 5400ms);
+    h.disconnect(1, "relay-1", 5010ms);
+    EXPECT_TRUE(std::isinf(h.measure("failover_ms")));
+    EXPECT_NE(h.detail("failover_ms").find("client 1 never"), std::string::npos);
+    // A delivery on the old connection does not count as recovered.
+    history g;
+    g.connect(0, "relay-1");
+    g.l.mark_relay_lost("relay-1", "drain", 1s);
+    g.deliver(0, "relay-1", 1, 1100ms);
+    EXPECT_TRUE(std::isinf(g.measure("failover_ms")));
+}
+
+TEST(Checkers, StickyViolations) {
+    history h;
+    h.connect(0, "relay-1");
+    h.deliver(0, "relay-2", 1);  // a poll answered by another relay
+    EXPECT_EQ(h.measure("sticky_violations"), 1);
+    h.disconnect(0, "relay-1");
+    h.connect(0, "relay-3", 0us, true, placement::failover);  // relay-1 was up
+    EXPECT_EQ(h.measure("sticky_violations"), 2);
+    EXPECT_NE(h.detail("sticky_violations").find("relay-2"), std::string::npos);
+}
+
+TEST(Checkers, LatencyPercentilesInMilliseconds) {
+    history h;
+    h.connect(1, "relay-1");
+    for (std::uint64_t s = 1; s <= 100; ++s)
+        h.deliver(1, "relay-1", s, std::chrono::milliseconds{s * 10 + s}, false,
+                  std::chrono::milliseconds{s * 10});  // latency s ms
+    h.deliver(1, "relay-1", 101, 100s, true, 0us);     // replay: excluded
+    EXPECT_NEAR(h.measure("latency_p50_ms"), 50, 1);
+    EXPECT_NEAR(h.measure("latency_p99_ms"), 99, 2);
+    EXPECT_DOUBLE_EQ(h.measure("latency_max_ms"), 100);
+}
+
+TEST(Checkers, ErrorsCountFailedConnectsRefusedPublishesAndGaps) {
+    history h;
+    h.l.on_connect_failure({3, "HTTP 502", 1s});
+    h.l.on_publish({0, "global", "0-1", 0us});
+    h.l.on_ack({0, "0-1", 0, "bus_unavailable", 0us});
+    h.l.on_resume_gap({1, "global", 3, 10, 0us});
+    EXPECT_EQ(h.measure("errors"), 3);
+    EXPECT_EQ(h.measure("connect_failures"), 1);
+    EXPECT_EQ(h.measure("publish_errors"), 1);
+    EXPECT_EQ(h.measure("resume_gaps"), 1);
+    EXPECT_NE(h.detail("connect_failures").find("HTTP 502"), std::string::npos);
+}
+
+TEST(Checkers, SilentClientIsCounted) {
+    history h;
+    h.connect(0, "relay-1");
+    h.connect(1, "relay-2");
+    h.deliver(0, "relay-1", 1);
+    EXPECT_EQ(h.measure("silent_clients"), 1);
+}
+
+TEST(Ledger, FrozenIgnoresShutdownCloses) {
+    history h;
+    h.connect(0, "relay-1");
+    h.deliver(0, "relay-1", 1);
+    h.publish(0, 1, 1);
+    h.l.freeze();
+    h.disconnect(0, "relay-1");
+    h.publish(0, 2, 2);
+    EXPECT_EQ(h.measure("lost"), 0);
+    EXPECT_EQ(h.l.summary().disconnects, 0u);
+}
+
+TEST(Ledger, PeriodStatsResetAndShareByRelay) {
+    history h;
+    h.connect(0, "relay-1");
+    h.connect(1, "relay-2");
+    h.deliver(0, "relay-1", 1, 2ms, false, 1ms);
+    h.deliver(1, "relay-2", 1, 3ms, false, 1ms);
+    h.deliver(1, "relay-2", 2, 3ms, false, 1ms);
+    auto p = h.l.take_period();
+    EXPECT_EQ(p.deliveries, 3u);
+    EXPECT_EQ(p.connected, 2u);
+    ASSERT_EQ(p.relays.size(), 2u);
+    EXPECT_EQ(p.relays[1].relay, "relay-2");
+    EXPECT_EQ(p.relays[1].deliveries, 2u);
+    EXPECT_EQ(p.relays[1].clients, 1u);
+    EXPECT_FALSE(p.samples.empty());
+    EXPECT_EQ(p.latency.max(), 2ms);
+    auto q = h.l.take_period();
+    EXPECT_EQ(q.deliveries, 0u);
+    EXPECT_EQ(q.deliveries_total, 3u);
+}
+
+TEST(Ledger, ConcurrentRecordingAddsUp) {
+    ledger l;
+    constexpr std::uint32_t clients = 64;
+    constexpr std::uint64_t seqs = 2000;
+    for (std::uint32_t c = 0; c < clients; ++c)
+        l.on_connect({c, "relay-1", placement::fresh, false, 0us});
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&, t] {
+            for (std::uint32_t c = t; c < clients; c += 4)
+                for (std::uint64_t s = 1; s <= seqs; ++s)
+                    l.on_delivery({c, "relay-1", "global", s, "0-1", 0, 0us, 1ms, false});
+        });
+    std::thread reader([&] {
+        for (int i = 0; i < 50; ++i)
+            (void)l.take_period();
+    });
+    for (auto& t : threads)
+        t.join();
+    reader.join();
+    const auto s = l.summary();
+    EXPECT_EQ(s.deliveries, clients * seqs);
+    EXPECT_EQ(s.lost, 0u);
+    EXPECT_EQ(s.expected, clients * seqs);
+}
+
+TEST(CheckerTable, NamesAreUniqueAndEveryFactoryMeasures) {
+    std::set<std::string_view> names;
+    ledger_summary empty;
+    for (const auto& row : checker_table()) {
+        EXPECT_TRUE(names.insert(row.name).second) << row.name;
+        EXPECT_FALSE(row.doc.empty());
+        (void)row.factory()->measure(empty);
+    }
+    EXPECT_EQ(find_checker("nope"), nullptr);
+    EXPECT_NE(known_checkers().find("failover_ms"), std::string::npos);
+}
+
+TEST(Evaluate, MeasuredAgainstBounds) {
+    history h;
+    h.connect(1, "relay-1");
+    for (std::uint64_t s : {1, 2, 5})
+        h.deliver(1, "relay-1", s);
+    const auto s = h.l.summary();
+    auto r = evaluate({"lost", std::nullopt, 0.0}, s, 1s);
+    EXPECT_FALSE(r.passed);
+    EXPECT_EQ(r.measured, 2);
+    EXPECT_EQ(r.expected, "<= 0");
+    EXPECT_EQ(r.at, 1s);
+    r = evaluate({"lost", std::nullopt, 2.0}, s, 1s);
+    EXPECT_TRUE(r.passed);
+    r = evaluate({"delivery_ratio", 0.5, std::nullopt}, s, 1s);
+    EXPECT_TRUE(r.passed);
+    EXPECT_EQ(r.expected, ">= 0.5");
+    r = evaluate({"reconnects", 1.0, 3.0}, s, 1s);
+    EXPECT_FALSE(r.passed);
+    EXPECT_EQ(r.expected, "in [1, 3]");
+}
