@@ -1,0 +1,48 @@
+#pragma once
+// An in-process scenario run: the engine runs on its own threads, publishes to its event
+// stream (which feeds the pump) and takes hand actions through its run controller. Built
+// against the engine's run API when it exists; otherwise every call reports that this build
+// can only replay.
+#include <QString>
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "gui/command_sink.hpp"
+#include "gui/dashboard_models.hpp"
+
+namespace switchyard::gui {
+
+class EventPump;
+
+class LiveRun : public CommandSink {
+  public:
+    /// Whether this build can run scenarios in-process.
+    static bool available();
+
+    explicit LiveRun(EventPump& pump);
+    ~LiveRun() override;
+
+    /// Parses and validates a scenario file (does not start anything).
+    bool open(const QString& path, QString* error);
+    /// Starts the cluster and the run on engine threads; returns at once.
+    bool start(QString* error);
+    /// Asks the run to stop (clients close, partial reports); returns at once.
+    void stop();
+    bool running() const;
+
+    /// Known from the scenario before the run: expectations and timeline actions.
+    std::vector<std::pair<QString, QString>> expectations() const;
+    std::vector<TimelineItem> plannedTimeline() const;
+
+    bool live() const override;
+    void submit(const HandAction& a) override;
+
+  private:
+    struct impl;
+    EventPump& pump_;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace switchyard::gui

@@ -1,0 +1,90 @@
+// switchyard-gui: watch and steer a Switchyard run, or replay its event log.
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTimer>
+
+#include <cstdio>
+
+#include "gui/main_window.hpp"
+
+namespace {
+
+int badFlag(const QString& message) {
+    std::fprintf(stderr, "switchyard-gui: %s\n", qPrintable(message));
+    return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("switchyard-gui"));
+    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+
+    QCommandLineParser cli;
+    cli.setApplicationDescription(QStringLiteral(
+        "Switchyard dashboard: topology, live charts, event log and assertions of a run.\n"
+        "Replay an NDJSON event log (from `switchyard run --events FILE` or a saved session),\n"
+        "or open a scenario to run it in-process (when built with the engine)."));
+    cli.addHelpOption();
+    cli.addVersionOption();
+    const QCommandLineOption replay(QStringLiteral("replay"),
+                                    QStringLiteral("Replay this NDJSON event log."),
+                                    QStringLiteral("events.ndjson"));
+    const QCommandLineOption speed(QStringLiteral("speed"),
+                                   QStringLiteral("Replay speed: 1 = real time, 10 = ten times "
+                                                  "faster, 0 = as fast as possible (default 1)."),
+                                   QStringLiteral("X"), QStringLiteral("1"));
+    const QCommandLineOption scenario(QStringLiteral("scenario"),
+                                      QStringLiteral("Open this scenario file for a live run."),
+                                      QStringLiteral("file.yaml"));
+    const QCommandLineOption run(QStringLiteral("run"),
+                                 QStringLiteral("Start the opened scenario at once."));
+    const QCommandLineOption light(QStringLiteral("light"),
+                                   QStringLiteral("Start with the light theme."));
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("After the replay ends, save the window to this PNG and quit."),
+        QStringLiteral("file.png"));
+    cli.addOptions({replay, speed, scenario, run, light, screenshot});
+    cli.process(app);
+
+    bool ok = false;
+    const double speedValue = cli.value(speed).toDouble(&ok);
+    if (!ok || speedValue < 0)
+        return badFlag(QStringLiteral("--speed: '%1' is not a number >= 0").arg(cli.value(speed)));
+    if (cli.isSet(screenshot) && !cli.isSet(replay))
+        return badFlag(QStringLiteral("--screenshot needs --replay"));
+    if (!cli.positionalArguments().isEmpty())
+        return badFlag(QStringLiteral("unexpected argument '%1' (did you mean --replay?)")
+                           .arg(cli.positionalArguments().first()));
+
+    switchyard::gui::MainWindow window;
+    window.setDarkTheme(!cli.isSet(light));
+    if (cli.isSet(replay)) {
+        QString error;
+        if (!window.openEvents(cli.value(replay), &error))
+            return badFlag(QStringLiteral("--replay: %1").arg(error));
+        window.setReplaySpeed(speedValue);
+        window.startReplay();
+        if (cli.isSet(screenshot)) {
+            const QString png = cli.value(screenshot);
+            QObject::connect(&window.replay(), &switchyard::gui::ReplayDriver::finishedPlaying,
+                             &window, [&window, png] {
+                                 window.pump().drainNow();
+                                 QTimer::singleShot(300, &window, [&window, png] {
+                                     const bool saved = window.grab().save(png);
+                                     QApplication::exit(saved ? 0 : 3);
+                                 });
+                             });
+        }
+    } else if (cli.isSet(scenario)) {
+        QString error;
+        if (!window.openScenario(cli.value(scenario), &error))
+            return badFlag(QStringLiteral("--scenario: %1").arg(error));
+        if (cli.isSet(run))
+            window.runScenario();
+    }
+    window.show();
+    return QApplication::exec();
+}

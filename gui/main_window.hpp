@@ -1,0 +1,110 @@
+#pragma once
+// The dashboard window: topology and charts on top, the timeline and the event log /
+// relays / assertions tabs below, toolbar for files, run control, speed and theme, and a row
+// of hand actions. Events reach it only through the pump; commands leave it only through the
+// command sink.
+#include <QMainWindow>
+
+#include <memory>
+
+#include "gui/command_sink.hpp"
+#include "gui/dashboard_models.hpp"
+#include "gui/event_pump.hpp"
+#include "gui/replay_driver.hpp"
+#include "gui/theme.hpp"
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+class QDoubleSpinBox;
+class QTabWidget;
+class QTableView;
+
+namespace switchyard::gui {
+
+class ChartsPanel;
+class TimelineWidget;
+class TopologyView;
+class LiveRun;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+  public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Loads an NDJSON event log for replay (not started). False with a message on error.
+    bool openEvents(const QString& path, QString* error = nullptr);
+    void startReplay();
+    void setReplaySpeed(double speed);
+    /// Saves every event seen this session (including hand actions) as NDJSON.
+    bool saveSession(const QString& path, QString* error = nullptr);
+    /// Sends a hand action to the live run, or logs it as not applied.
+    void submitHandAction(const HandAction& a);
+    void setDarkTheme(bool dark);
+    bool darkTheme() const { return theme_.dark; }
+    /// Opens a scenario for an in-process run (only when built with the engine's run API).
+    bool openScenario(const QString& path, QString* error = nullptr);
+    void runScenario();
+    void stopRun();
+    /// Shows the given bottom tab ("Event log", "Relays", "Assertions").
+    void showTab(const QString& name);
+
+    EventPump& pump() { return pump_; }
+    DashboardModels& models() { return models_; }
+    ReplayDriver& replay() { return replay_; }
+    TopologyView& topologyView() { return *topology_; }
+    ChartsPanel& charts() { return *charts_; }
+    TimelineWidget& timeline() { return *timeline_; }
+    bool liveRun() const;
+
+  private:
+    void buildToolbar();
+    QWidget* buildActionsBar();
+    QWidget* buildLogTab();
+    void relayAction(events::action_kind kind, const QString& relay);
+    void showRelayMenu(const QString& relay, const QPoint& pos);
+    void showRedisMenu(const QPoint& pos);
+    void showLinkMenu(const QString& link, const QPoint& pos);
+    void openFaultDialog(const QString& link);
+    QStringList knownLinks() const;
+    QString currentRelay() const;
+    void refreshRelayChoices();
+    void updateStatus();
+    void onOpenEvents();
+    void onOpenScenario();
+    void onSave();
+    void onPlay();
+    void onPause();
+    void onStop();
+
+    Theme theme_ = Theme::darkTheme();
+    EventPump pump_;
+    DashboardModels models_;
+    ReplayDriver replay_;
+    OfflineCommandSink offline_;
+    std::unique_ptr<LiveRun> live_;
+    QString source_;  ///< file being replayed or scenario being run
+
+    TopologyView* topology_ = nullptr;
+    ChartsPanel* charts_ = nullptr;
+    TimelineWidget* timeline_ = nullptr;
+    QTabWidget* tabs_ = nullptr;
+    QTableView* logView_ = nullptr;
+    QTableView* relayView_ = nullptr;
+    QTableView* assertionView_ = nullptr;
+    QComboBox* relayChoice_ = nullptr;
+    QComboBox* speed_ = nullptr;
+    QComboBox* window_ = nullptr;
+    QSpinBox* clientCount_ = nullptr;
+    QDoubleSpinBox* publishRate_ = nullptr;
+    QLabel* status_ = nullptr;
+    QAction* playAction_ = nullptr;
+    QAction* pauseAction_ = nullptr;
+    QAction* stopAction_ = nullptr;
+    QAction* themeAction_ = nullptr;
+};
+
+}  // namespace switchyard::gui

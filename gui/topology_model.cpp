@@ -1,0 +1,276 @@
+#include "gui/topology_model.hpp"
+
+#include <QColor>
+
+#include "gui/event_text.hpp"
+
+namespace switchyard::gui {
+
+namespace ev = switchyard::events;
+
+namespace {
+
+const QString kFleetId = QStringLiteral("clients");
+const QString kBalancerId = QStringLiteral("balancer");
+const QString kRedisId = QStringLiteral("redis");
+
+QString kindName(TopologyModel::Kind k) {
+    switch (k) {
+        case TopologyModel::Kind::Fleet:
+            return QStringLiteral("clients");
+        case TopologyModel::Kind::Balancer:
+            return QStringLiteral("balancer");
+        case TopologyModel::Kind::Relay:
+            return QStringLiteral("relay");
+        case TopologyModel::Kind::Redis:
+            return QStringLiteral("redis");
+    }
+    return {};
+}
+
+int placementIndex(const std::string& p) {
+    if (p == "sticky")
+        return TopologyModel::PlacementSticky;
+    if (p == "failover")
+        return TopologyModel::PlacementFailover;
+    return TopologyModel::PlacementFresh;
+}
+
+}  // namespace
+
+TopologyModel::TopologyModel(QObject* parent) : QAbstractTableModel(parent) {
+    reset();
+}
+
+void TopologyModel::reset() {
+    beginResetModel();
+    nodes_.clear();
+    rowById_.clear();
+    clients_.clear();
+    faults_.clear();
+    dirty_.clear();
+    publishesPerS_ = 0;
+    // The fixed parts of every cluster are present from the start so the picture has a shape
+    // before the first event; relays appear as they are started.
+    for (auto [id, kind] :
+         {std::pair{kFleetId, Kind::Fleet}, std::pair{kBalancerId, Kind::Balancer},
+          std::pair{kRedisId, Kind::Redis}}) {
+        rowById_.insert(id, static_cast<int>(nodes_.size()));
+        nodes_.push_back(Node{id, kind, {}, {}, 0, {}, 0, 0});
+    }
+    endResetModel();
+    Q_EMIT faultsChanged();
+}
+
+int TopologyModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(nodes_.size());
+}
+
+int TopologyModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QString TopologyModel::effectiveHealth(const Node& n) {
+    if (n.process == QLatin1String("killed") || n.process == QLatin1String("exited") ||
+        n.process == QLatin1String("failed"))
+        return QStringLiteral("down");
+    if (n.process == QLatin1String("draining"))
+        return QStringLiteral("draining");
+    if (!n.lbHealth.isEmpty())
+        return n.lbHealth;
+    if (n.process == QLatin1String("stopped"))
+        return QStringLiteral("suspect");
+    if (n.process == QLatin1String("ready") || n.process == QLatin1String("continued"))
+        return QStringLiteral("up");
+    if (n.process == QLatin1String("starting"))
+        return QStringLiteral("starting");
+    return QStringLiteral("unknown");
+}
+
+QVariant TopologyModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= rowCount())
+        return {};
+    const Node& n = node(index.row());
+    switch (role) {
+        case KindRole:
+            return static_cast<int>(n.kind);
+        case HealthRole:
+            return effectiveHealth(n);
+        case RateRole:
+            return n.rate;
+        case IdRole:
+            return n.id;
+        case Qt::TextAlignmentRole:
+            return index.column() >= Clients ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
+                                             : QVariant();
+        case Qt::DisplayRole:
+            break;
+        default:
+            return {};
+    }
+    switch (index.column()) {
+        case Name:
+            return n.id;
+        case KindCol:
+            return kindName(n.kind);
+        case Process:
+            return n.process.isEmpty() ? QStringLiteral("—") : n.process;
+        case Health:
+            return effectiveHealth(n);
+        case Clients:
+            return n.clients;
+        case Sticky:
+            return n.placement[PlacementSticky];
+        case Fresh:
+            return n.placement[PlacementFresh];
+        case Failover:
+            return n.placement[PlacementFailover];
+        case Rate:
+            return QString::number(n.rate, 'f', 0);
+        case Reconnects:
+            return n.reconnects;
+        default:
+            return {};
+    }
+}
+
+QVariant TopologyModel::headerData(int section, Qt::Orientation o, int role) const {
+    if (o != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    static const char* kNames[ColumnCount] = {"Name",    "Kind",      "Process", "Health",
+                                              "Clients", "Sticky",    "Fresh",   "Failover",
+                                              "msg/s",   "Reconnects"};
+    return section >= 0 && section < ColumnCount ? QString::fromLatin1(kNames[section])
+                                                 : QVariant();
+}
+
+void TopologyModel::beginBatch() {
+    ++batchDepth_;
+}
+
+void TopologyModel::endBatch() {
+    if (--batchDepth_ > 0)
+        return;
+    // One dataChanged per touched row, never one for the whole table.
+    QList<int> rows = dirty_.values();
+    std::sort(rows.begin(), rows.end());
+    dirty_.clear();
+    for (int r : rows)
+        Q_EMIT dataChanged(index(r, 0), index(r, ColumnCount - 1));
+}
+
+void TopologyModel::touch(int row) {
+    if (row < 0)
+        return;
+    if (batchDepth_ > 0)
+        dirty_.insert(row);
+    else
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+int TopologyModel::ensureNode(const QString& id, Kind kind) {
+    if (auto it = rowById_.constFind(id); it != rowById_.constEnd())
+        return *it;
+    const int row = static_cast<int>(nodes_.size());
+    beginInsertRows({}, row, row);
+    nodes_.push_back(Node{id, kind, {}, {}, 0, {}, 0, 0});
+    rowById_.insert(id, row);
+    endInsertRows();
+    return row;
+}
+
+QString TopologyModel::relayOfClient(std::uint32_t client) const {
+    const auto it = clients_.find(client);
+    return it == clients_.end() ? QString() : node(it->second.row).id;
+}
+
+void TopologyModel::onConnected(const ev::client_connected& c) {
+    onDisconnected(c.client);  // a reconnect without a disconnect event moves the client
+    const int row = ensureNode(qs(c.relay), Kind::Relay);
+    const int p = placementIndex(c.placement);
+    clients_[c.client] = ClientPlace{row, p};
+    Node& n = nodes_[static_cast<std::size_t>(row)];
+    ++n.clients;
+    ++n.placement[static_cast<std::size_t>(p)];
+    if (c.reconnect)
+        ++n.reconnects;
+    touch(row);
+    Node& fleet = nodes_[static_cast<std::size_t>(rowOf(kFleetId))];
+    fleet.clients = static_cast<int>(clients_.size());
+    if (c.reconnect)
+        ++fleet.reconnects;
+    touch(rowOf(kFleetId));
+}
+
+void TopologyModel::onDisconnected(std::uint32_t client) {
+    auto it = clients_.find(client);
+    if (it == clients_.end())
+        return;
+    Node& n = nodes_[static_cast<std::size_t>(it->second.row)];
+    n.clients = std::max(0, n.clients - 1);
+    auto& slot = n.placement[static_cast<std::size_t>(it->second.placement)];
+    slot = std::max(0, slot - 1);
+    touch(it->second.row);
+    clients_.erase(it);
+    nodes_[static_cast<std::size_t>(rowOf(kFleetId))].clients = static_cast<int>(clients_.size());
+    touch(rowOf(kFleetId));
+}
+
+void TopologyModel::apply(const ev::event& e) {
+    if (const auto* s = std::get_if<ev::run_started>(&e)) {
+        (void)s;
+        reset();
+    } else if (const auto* c = std::get_if<ev::component_changed>(&e)) {
+        Kind kind = Kind::Relay;
+        if (c->kind == "balancer")
+            kind = Kind::Balancer;
+        else if (c->kind == "redis")
+            kind = Kind::Redis;
+        else if (c->kind != "relay")
+            return;  // fault proxies are drawn as edge decorations, not nodes
+        // One balancer and one Redis in the picture whatever the engine names them.
+        const QString id = kind == Kind::Balancer ? kBalancerId
+                           : kind == Kind::Redis  ? kRedisId
+                                                  : qs(c->component);
+        const int row = ensureNode(id, kind);
+        nodes_[static_cast<std::size_t>(row)].process = qs(c->state);
+        touch(row);
+    } else if (const auto* h = std::get_if<ev::health_changed>(&e)) {
+        const int row = ensureNode(qs(h->backend), Kind::Relay);
+        nodes_[static_cast<std::size_t>(row)].lbHealth = qs(h->to);
+        touch(row);
+    } else if (const auto* cc = std::get_if<ev::client_connected>(&e)) {
+        onConnected(*cc);
+    } else if (const auto* cd = std::get_if<ev::client_disconnected>(&e)) {
+        onDisconnected(cd->client);
+    } else if (const auto* m = std::get_if<ev::metrics>(&e)) {
+        const double secs =
+            m->period.count() > 0 ? static_cast<double>(m->period.count()) / 1e6 : 0;
+        for (const auto& r : m->relays) {
+            const int row = ensureNode(qs(r.relay), Kind::Relay);
+            Node& n = nodes_[static_cast<std::size_t>(row)];
+            n.clients = static_cast<int>(r.clients);  // the engine's count is authoritative
+            n.rate = secs > 0 ? static_cast<double>(r.deliveries) / secs : 0;
+            touch(row);
+        }
+        publishesPerS_ = m->publishes_per_s;
+        Node& fleet = nodes_[static_cast<std::size_t>(rowOf(kFleetId))];
+        fleet.clients = static_cast<int>(m->clients_connected);
+        fleet.rate = m->publishes_per_s;
+        touch(rowOf(kFleetId));
+        for (const QString& id : {kBalancerId, kRedisId}) {
+            nodes_[static_cast<std::size_t>(rowOf(id))].rate = m->publishes_per_s;
+            touch(rowOf(id));
+        }
+    } else if (const auto* f = std::get_if<ev::fault_changed>(&e)) {
+        if (f->active)
+            faults_.insert(qs(f->link), f->detail.empty()
+                                            ? qs(f->toxic)
+                                            : qs(f->toxic) + QStringLiteral(" ") + qs(f->detail));
+        else
+            faults_.remove(qs(f->link));
+        Q_EMIT faultsChanged();
+    }
+}
+
+}  // namespace switchyard::gui

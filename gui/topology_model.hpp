@@ -1,0 +1,98 @@
+#pragma once
+// The cluster as the dashboard knows it: one row per node (the client fleet, the balancer,
+// each relay, Redis) with process state, balancer health, client counts by placement reason
+// and traffic. The topology view draws it; the relay table is a filtered view of it.
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QSet>
+#include <QString>
+
+#include <array>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/events/event.hpp"
+
+namespace switchyard::gui {
+
+/// Rows are appended as components appear and never reordered, so a row index is stable
+/// for the life of a run (until `reset`). Updates inside `beginBatch`/`endBatch` are
+/// coalesced into one dataChanged per touched row.
+class TopologyModel : public QAbstractTableModel {
+    Q_OBJECT
+  public:
+    enum class Kind { Fleet, Balancer, Relay, Redis };
+    enum Column {
+        Name,
+        KindCol,
+        Process,
+        Health,
+        Clients,
+        Sticky,
+        Fresh,
+        Failover,
+        Rate,
+        Reconnects,
+        ColumnCount
+    };
+    enum Role { KindRole = Qt::UserRole + 1, HealthRole, RateRole, IdRole };
+    enum Placement { PlacementSticky, PlacementFresh, PlacementFailover, PlacementCount };
+
+    struct Node {
+        QString id;
+        Kind kind = Kind::Relay;
+        QString process;   ///< last component state ("ready", "killed", ...), "" unseen
+        QString lbHealth;  ///< balancer's word for it, "" unknown
+        int clients = 0;
+        std::array<int, PlacementCount> placement{};
+        double rate = 0;  ///< messages/s through the node (deliveries for relays)
+        int reconnects = 0;
+    };
+
+    explicit TopologyModel(QObject* parent = nullptr);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation o, int role = Qt::DisplayRole) const override;
+
+    void apply(const events::event& e);
+    void beginBatch();
+    void endBatch();
+    void reset();
+
+    const Node& node(int row) const { return nodes_[static_cast<std::size_t>(row)]; }
+    int rowOf(const QString& id) const { return rowById_.value(id, -1); }
+    /// The word the views show: derived from process state first (a killed relay is down
+    /// whatever the balancer still believes), then the balancer's view.
+    static QString effectiveHealth(const Node& n);
+    /// Active faults: link name → "toxic (detail)".
+    const QHash<QString, QString>& faults() const { return faults_; }
+    double publishesPerS() const { return publishesPerS_; }
+    /// Relay a client is connected to ("" when unknown or disconnected).
+    QString relayOfClient(std::uint32_t client) const;
+
+  Q_SIGNALS:
+    void faultsChanged();
+
+  private:
+    int ensureNode(const QString& id, Kind kind);
+    void touch(int row);
+    void onConnected(const events::client_connected& c);
+    void onDisconnected(std::uint32_t client);
+    void clearClients();
+
+    struct ClientPlace {
+        int row;
+        int placement;
+    };
+    std::vector<Node> nodes_;
+    QHash<QString, int> rowById_;
+    std::unordered_map<std::uint32_t, ClientPlace> clients_;
+    QHash<QString, QString> faults_;
+    QSet<int> dirty_;
+    int batchDepth_ = 0;
+    double publishesPerS_ = 0;
+};
+
+}  // namespace switchyard::gui

@@ -1,0 +1,255 @@
+#include "gui/topology_view.hpp"
+
+#include <QContextMenuEvent>
+#include <QGraphicsScene>
+#include <QMouseEvent>
+
+#include "gui/event_text.hpp"
+#include "gui/topology_items.hpp"
+#include "gui/topology_model.hpp"
+
+namespace switchyard::gui {
+
+namespace {
+constexpr qreal kRelaySpacing = 122;
+constexpr qreal kFleetX = 0;
+constexpr qreal kBalancerX = 225;
+constexpr qreal kRelayX = 430;
+constexpr qreal kRedisX = 675;
+}  // namespace
+
+TopologyView::TopologyView(TopologyModel& model, QWidget* parent)
+    : QGraphicsView(parent), model_(model), scene_(new QGraphicsScene(this)) {
+    setScene(scene_);
+    setRenderHint(QPainter::Antialiasing);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setViewportUpdateMode(QGraphicsView::BoundingRectViewportUpdate);
+    setMinimumSize(420, 300);
+    animation_.setInterval(kAnimationMs);
+    connect(&animation_, &QTimer::timeout, this, &TopologyView::animate);
+    connect(&model_, &QAbstractItemModel::modelReset, this, &TopologyView::rebuild);
+    connect(&model_, &QAbstractItemModel::rowsInserted, this, &TopologyView::rebuild);
+    connect(
+        &model_, &QAbstractItemModel::dataChanged, this,
+        [this](const QModelIndex& a, const QModelIndex& b) { onRowsChanged(a.row(), b.row()); });
+    connect(&model_, &TopologyModel::faultsChanged, this, &TopologyView::refreshEdges);
+    setTheme(theme_);
+    rebuild();
+}
+
+void TopologyView::setTheme(const Theme& t) {
+    theme_ = t;
+    setBackgroundBrush(t.window);
+    for (NodeItem* n : std::as_const(nodes_))
+        n->setTheme(&theme_);
+    for (EdgeItem* e : edges_)
+        e->setTheme(&theme_);
+    if (legend_)
+        legend_->setTheme(&theme_);
+    viewport()->update();
+}
+
+void TopologyView::rebuild() {
+    for (FlowDot* d : dots_)
+        delete d;
+    dots_.clear();
+    animation_.stop();
+    for (EdgeItem* e : edges_)
+        delete e;
+    edges_.clear();
+    qDeleteAll(nodes_);
+    nodes_.clear();
+    delete legend_;
+    legend_ = nullptr;
+    for (int r = 0; r < model_.rowCount(); ++r) {
+        const auto& n = model_.node(r);
+        auto* item = new NodeItem(n.kind, n.id);
+        item->setTheme(&theme_);
+        item->setNode(n, TopologyModel::effectiveHealth(n));
+        item->setSelectedRelay(n.id == selectedRelay_);
+        scene_->addItem(item);
+        nodes_.insert(n.id, item);
+    }
+    legend_ = new LegendItem;
+    legend_->setTheme(&theme_);
+    scene_->addItem(legend_);
+    relayout();
+}
+
+void TopologyView::relayout() {
+    std::vector<NodeItem*> relays;
+    NodeItem* fleet = nullptr;
+    NodeItem* balancer = nullptr;
+    NodeItem* redis = nullptr;
+    for (int r = 0; r < model_.rowCount(); ++r) {
+        NodeItem* item = nodes_.value(model_.node(r).id);
+        switch (item->kind()) {
+            case TopologyModel::Kind::Fleet:
+                fleet = item;
+                break;
+            case TopologyModel::Kind::Balancer:
+                balancer = item;
+                break;
+            case TopologyModel::Kind::Redis:
+                redis = item;
+                break;
+            case TopologyModel::Kind::Relay:
+                relays.push_back(item);
+                break;
+        }
+    }
+    const qreal height = std::max<qreal>(3, static_cast<qreal>(relays.size())) * kRelaySpacing;
+    const qreal mid = height / 2;
+    auto place = [&](NodeItem* item, qreal x) {
+        if (item)
+            item->setPos(x, mid - item->size().height() / 2);
+    };
+    place(fleet, kFleetX);
+    place(balancer, kBalancerX);
+    place(redis, kRedisX);
+    const qreal top = mid - static_cast<qreal>(relays.size()) * kRelaySpacing / 2;
+    for (std::size_t i = 0; i < relays.size(); ++i)
+        relays[i]->setPos(kRelayX, top + static_cast<qreal>(i) * kRelaySpacing +
+                                       (kRelaySpacing - relays[i]->size().height()) / 2);
+
+    for (EdgeItem* e : edges_)
+        delete e;
+    edges_.clear();
+    auto addEdge = [&](NodeItem* a, NodeItem* b, const QString& link) {
+        if (!a || !b)
+            return;
+        auto* e = new EdgeItem(a, b, link);
+        e->setTheme(&theme_);
+        scene_->addItem(e);
+        edges_.push_back(e);
+    };
+    addEdge(fleet, balancer, QStringLiteral("client-balancer"));
+    for (NodeItem* r : relays) {
+        addEdge(balancer, r, QStringLiteral("balancer-") + r->id());
+        addEdge(r, redis, r->id() + QStringLiteral("-redis"));
+    }
+    legend_->setPos(kFleetX, height + 14);
+    scene_->setSceneRect(QRectF(-16, -16, kRedisX + 140 + 32, height + 14 + 22 + 28));
+    refreshEdges();
+    fitInView(scene_->sceneRect(), Qt::KeepAspectRatio);
+}
+
+void TopologyView::onRowsChanged(int first, int last) {
+    for (int r = first; r <= last && r < model_.rowCount(); ++r) {
+        const auto& n = model_.node(r);
+        if (NodeItem* item = nodes_.value(n.id))
+            item->setNode(n, TopologyModel::effectiveHealth(n));
+    }
+    refreshEdges();
+}
+
+void TopologyView::refreshEdges() {
+    double deliveries = 0;
+    for (int r = 0; r < model_.rowCount(); ++r)
+        if (model_.node(r).kind == TopologyModel::Kind::Relay)
+            deliveries += model_.node(r).rate;
+    const auto& faults = model_.faults();
+    for (EdgeItem* e : edges_) {
+        QString fault = faults.value(e->link());
+        if (e->from()->kind() == TopologyModel::Kind::Fleet) {
+            e->setTraffic(model_.publishesPerS() + deliveries);
+            if (fault.isEmpty())
+                fault = faults.value(QStringLiteral("clients-balancer"));
+        } else if (e->to()->kind() == TopologyModel::Kind::Relay) {
+            const int row = model_.rowOf(e->to()->id());
+            e->setTraffic(row >= 0 ? model_.node(row).rate : 0);
+        } else {
+            e->setTraffic(model_.publishesPerS());
+        }
+        e->setFault(fault);
+    }
+}
+
+void TopologyView::showDeliveries(const std::vector<events::delivery_sample>& samples) {
+    NodeItem* fleet = nodes_.value(QStringLiteral("clients"));
+    NodeItem* balancer = nodes_.value(QStringLiteral("balancer"));
+    NodeItem* redis = nodes_.value(QStringLiteral("redis"));
+    if (!fleet || !balancer || !redis)
+        return;
+    for (const auto& s : samples) {
+        if (static_cast<int>(dots_.size()) >= kMaxDots)
+            break;
+        NodeItem* to = nodes_.value(qs(s.relay));
+        if (!to)
+            continue;
+        NodeItem* from = nodes_.value(model_.relayOfClient(s.publisher), to);
+        // publish -> balancer -> publisher's relay -> Redis -> delivering relay -> balancer ->
+        // client
+        std::vector<QPointF> path{
+            fleet->rightAnchor(),   balancer->leftAnchor(), balancer->rightAnchor(),
+            from->leftAnchor(),     from->rightAnchor(),    redis->leftAnchor(),
+            to->rightAnchor(),      to->leftAnchor(),       balancer->rightAnchor(),
+            balancer->leftAnchor(), fleet->rightAnchor()};
+        auto* dot = new FlowDot(std::move(path), s.replayed ? theme_.failover : theme_.dot);
+        scene_->addItem(dot);
+        dots_.push_back(dot);
+    }
+    if (!dots_.empty() && !animation_.isActive())
+        animation_.start();
+}
+
+void TopologyView::animate() {
+    const double step = (kAnimationMs / 1000.0) / kDotTravelS;
+    std::erase_if(dots_, [step](FlowDot* d) {
+        if (d->advance(step))
+            return false;
+        delete d;
+        return true;
+    });
+    if (dots_.empty())
+        animation_.stop();
+}
+
+void TopologyView::resizeEvent(QResizeEvent* e) {
+    QGraphicsView::resizeEvent(e);
+    fitInView(scene_->sceneRect(), Qt::KeepAspectRatio);
+}
+
+QString TopologyView::edgeLinkAt(const QPoint& viewPos) const {
+    for (QGraphicsItem* i : items(viewPos))
+        if (i->type() == EdgeItem::Type)
+            return static_cast<EdgeItem*>(i)->link();
+    return {};
+}
+
+void TopologyView::contextMenuEvent(QContextMenuEvent* e) {
+    for (QGraphicsItem* i : items(e->pos())) {
+        if (i->type() != NodeItem::Type)
+            continue;
+        auto* n = static_cast<NodeItem*>(i);
+        if (n->kind() == TopologyModel::Kind::Relay) {
+            Q_EMIT relayMenuRequested(n->id(), e->globalPos());
+            return;
+        }
+        if (n->kind() == TopologyModel::Kind::Redis) {
+            Q_EMIT redisMenuRequested(e->globalPos());
+            return;
+        }
+    }
+    if (const QString link = edgeLinkAt(e->pos()); !link.isEmpty())
+        Q_EMIT linkMenuRequested(link, e->globalPos());
+}
+
+void TopologyView::mousePressEvent(QMouseEvent* e) {
+    for (QGraphicsItem* i : items(e->pos())) {
+        if (i->type() != NodeItem::Type)
+            continue;
+        auto* n = static_cast<NodeItem*>(i);
+        if (n->kind() == TopologyModel::Kind::Relay) {
+            selectedRelay_ = n->id();
+            for (NodeItem* other : std::as_const(nodes_))
+                other->setSelectedRelay(other->id() == selectedRelay_);
+            Q_EMIT relaySelected(selectedRelay_);
+        }
+        break;
+    }
+    QGraphicsView::mousePressEvent(e);
+}
+
+}  // namespace switchyard::gui
