@@ -1,0 +1,58 @@
+#pragma once
+// Per-thread glue between the shared backend table and a selection strategy: honours a sticky
+// backend id when it may still serve, otherwise asks the selector, skipping backends already
+// tried for this request. Pure: no sockets, no clock, no locks.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backends/policy/backend_state.hpp"
+#include "backends/policy/fast_rng.hpp"
+#include "backends/policy/selector.hpp"
+
+namespace switchyard::balancer {
+
+/// True when a client pinned to a backend in state `s` should stay there. Draining keeps its
+/// pinned clients (as HAProxy's drain does): only new clients are turned away.
+bool honours_affinity(policy::backend_state s) noexcept;
+
+/// The value of cookie `name` in a `Cookie:` header, or empty when absent.
+std::string_view find_cookie(std::string_view cookie_header, std::string_view name) noexcept;
+
+/// Where a request goes and whether the client needs a (new) affinity cookie.
+struct choice {
+    std::size_t index;
+    bool set_cookie;  ///< the client had no valid affinity for this backend
+};
+
+/// Chooses a backend for one request or upgrade. One per worker thread.
+class backend_chooser {
+  public:
+    backend_chooser(std::vector<std::string> ids, std::unique_ptr<policy::selector> strategy,
+                    std::uint64_t seed);
+
+    /// Updates the live view of backend `i` (done before each choice, from the shared atomics).
+    void refresh(std::size_t i, policy::backend_state state, std::uint32_t weight,
+                 std::uint32_t active) noexcept;
+
+    /// `pinned` is the backend index the client's valid cookie names, if any. `tried[i]` marks
+    /// backends that already refused this request (empty = none). nullopt: no backend can take it
+    /// (503).
+    std::optional<choice> choose(std::optional<std::size_t> pinned,
+                                 std::span<const std::uint8_t> tried, std::string_view hash_key);
+
+    std::size_t size() const noexcept { return views_.size(); }
+
+  private:
+    std::vector<policy::backend_view> views_;
+    std::vector<policy::backend_view> scratch_;
+    std::unique_ptr<policy::selector> strategy_;
+    policy::fast_rng rng_;
+};
+
+}  // namespace switchyard::balancer

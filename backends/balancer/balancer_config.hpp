@@ -1,0 +1,110 @@
+#pragma once
+// Everything switchyard-lb can be told, from one YAML file and/or command-line flags.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backends/policy/health_tracker.hpp"
+
+namespace switchyard::balancer {
+
+using millis = std::chrono::milliseconds;
+
+/// One upstream server. `id` is stable: the sticky cookie and the admin API name it.
+struct backend_config {
+    std::string id;
+    std::string host = "127.0.0.1";
+    unsigned short port = 0;
+    std::uint32_t weight = 1;  ///< relative share of new clients; 0 = no new clients
+};
+
+/// Active health check settings (HAProxy `check` vocabulary).
+struct health_check_config {
+    bool enabled = true;
+    std::string method = "HEAD";
+    std::string path = "/";
+    unsigned expect_status = 0;  ///< exact status that passes; 0 = any 2xx or 3xx
+    millis timeout{1000};        ///< one probe: connect + request + response header
+    policy::health_config tracker;
+};
+
+/// The signed affinity cookie.
+struct sticky_config {
+    bool enabled = true;
+    std::string cookie = "server";
+    std::string secret;  ///< HMAC key; empty = random per process (affinity lost on restart)
+    std::chrono::seconds max_age{0};  ///< 0 = session cookie, never expires by itself
+};
+
+/// TLS termination. Enabled when both files are set.
+struct tls_config {
+    std::string cert_file;
+    std::string key_file;
+    std::optional<int> port;  ///< extra HTTPS listener; absent = the main `port` speaks TLS
+    bool enabled() const { return !cert_file.empty(); }
+};
+
+/// Named limits: every queue, timeout and size the proxy enforces.
+struct limits_config {
+    millis header_timeout{10000};    ///< whole request header must arrive within this (slowloris)
+    millis idle_timeout{60000};      ///< keep-alive client may sit idle this long between requests
+    millis connect_timeout{2000};    ///< TCP connect to a backend
+    millis upstream_timeout{30000};  ///< backend silent this long mid-response = failure
+    millis drain_timeout{10000};     ///< SIGTERM: how long open connections may finish
+    std::uint32_t max_header_bytes = 16384;            ///< larger request header = 431
+    std::uint64_t max_body_bytes = 64ull << 20;        ///< larger request body = 413
+    std::uint32_t max_connections = 20000;             ///< client connections over this are closed
+    std::uint32_t max_idle_upstream_per_backend = 64;  ///< pooled keep-alive per backend per thread
+    std::uint32_t redispatch_max = 3;  ///< extra backends tried after a refused connect/reset
+    std::uint32_t tunnel_buffer_bytes = 16384;  ///< per direction per WebSocket tunnel
+};
+
+/// The whole balancer configuration.
+struct balancer_config {
+    std::string name = "lb";
+    std::string bind = "127.0.0.1";
+    std::optional<int> port = 8080;  ///< plain HTTP listener (or TLS when tls.port is absent)
+    std::string admin_bind = "127.0.0.1";
+    std::optional<int> admin_port = 0;  ///< absent = no admin listener
+    std::string admin_token;            ///< bearer token for POST commands; empty = commands off
+    unsigned threads = 0;               ///< 0 = one per core
+    std::string strategy = "random";
+    std::uint64_t seed = 0;  ///< 0 = from the clock; set it to replay random choices
+    std::vector<backend_config> backends;
+    health_check_config health;
+    sticky_config sticky;
+    tls_config tls;
+    limits_config limits;
+};
+
+/// A configuration problem: `key` names the YAML key or flag, `message` the problem.
+struct config_error {
+    std::string key;
+    std::string message;
+    std::string where = {};  ///< "file:line:col" when it came from YAML
+    std::string text() const;
+};
+
+/// Result of reading the command line: a config, a request for help, or an error (exit 2).
+struct config_result {
+    balancer_config config;
+    bool help = false;
+    std::optional<config_error> error;
+};
+
+/// Applies a YAML document (text) on top of `into`. Returns the first problem found.
+std::optional<config_error> apply_yaml(const std::string& text, const std::string& file_name,
+                                       balancer_config& into);
+
+/// Parses argv: `--config FILE` is read first, then every flag overrides it. Validates the result.
+config_result parse_command_line(int argc, const char* const* argv);
+
+/// Checks cross-field rules (at least one backend, unique valid ids, known strategy, TLS files).
+std::optional<config_error> validate(const balancer_config& config);
+
+/// The `--help` text, including the strategy table.
+std::string help_text();
+
+}  // namespace switchyard::balancer

@@ -1,0 +1,49 @@
+#pragma once
+// What every worker thread of one switchyard-lb process shares: config, backend table, cookie
+// codec, totals and the draining flag.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "backends/balancer/backend_pool.hpp"
+#include "backends/balancer/balancer_config.hpp"
+#include "backends/policy/sticky_codec.hpp"
+
+namespace switchyard::balancer {
+
+/// Process-wide counters, reported under "totals" in /stats.
+struct balancer_totals {
+    std::atomic<std::uint32_t> connections_active{0};
+    std::atomic<std::uint64_t> connections_total{0};
+    std::atomic<std::uint64_t> connections_rejected{0};  ///< over max_connections
+    std::atomic<std::uint64_t> requests{0};
+    std::atomic<std::uint32_t> tunnels_active{0};
+    std::atomic<std::uint64_t> tunnels{0};
+    std::atomic<std::uint64_t> redispatches{0};  ///< requests moved after a refused/reset backend
+    std::atomic<std::uint64_t> no_backend{0};    ///< 503: nothing up
+    std::atomic<std::uint64_t> bad_gateway{0};   ///< 502: backend failed mid-request
+    std::atomic<std::uint64_t> bad_requests{0};  ///< 400, 413, 431
+    std::atomic<std::uint64_t> timeouts{0};      ///< header or idle timeouts that closed a client
+};
+
+/// Shared by all workers; immutable after start except for atomics and the pool.
+struct balancer_state {
+    balancer_state(balancer_config cfg, std::string cookie_secret)
+        : config(std::move(cfg)),
+          pool(config.backends, config.health, std::chrono::steady_clock::now()),
+          codec(std::move(cookie_secret), config.sticky.max_age) {}
+
+    balancer_config config;
+    backend_pool pool;
+    policy::sticky_codec codec;
+    std::vector<boost::asio::ip::tcp::endpoint> endpoints;  ///< resolved, same order as backends
+    balancer_totals totals;
+    std::atomic<bool> draining{false};
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
+}  // namespace switchyard::balancer

@@ -1,0 +1,90 @@
+#pragma once
+// One event-loop thread of switchyard-lb: its own io_context, SO_REUSEPORT listeners, backend
+// chooser, upstream keep-alive pool and the client sessions it accepted.
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "backends/balancer/backend_chooser.hpp"
+#include "backends/balancer/balancer_state.hpp"
+#include "backends/balancer/upstream_pool.hpp"
+
+namespace switchyard::balancer {
+
+/// A client session as the worker sees it, so SIGTERM can close the idle ones.
+struct session_slot {
+    boost::beast::tcp_stream* lowest = nullptr;
+    bool idle = false;  ///< between requests on a keep-alive connection
+};
+
+/// Owns one io_context and everything that runs on it. All members are touched only from that
+/// io_context's thread, except `stop_accepting` and `stop`, which post to it.
+class proxy_worker {
+  public:
+    proxy_worker(balancer_state& state, std::size_t index, boost::asio::ssl::context* tls);
+    ~proxy_worker();
+
+    boost::asio::io_context& context() noexcept { return ioc_; }
+    balancer_state& state() noexcept { return state_; }
+    std::size_t index() const noexcept { return index_; }
+
+    /// Binds a listener (SO_REUSEPORT); returns the port it got. `tls` sessions handshake first.
+    unsigned short listen(const boost::asio::ip::tcp::endpoint& at, bool tls, bool reuse_port);
+    /// Starts the accept loops and runs the io_context on a new thread.
+    void start();
+    /// Runs the io_context on the calling thread (worker 0 in the main thread).
+    void run();
+    void join();
+    /// Closes the listeners and every idle keep-alive client (SIGTERM). Thread-safe.
+    void stop_accepting();
+    /// Stops the event loop at once (SIGINT, or the end of a drain). Thread-safe.
+    void stop();
+
+    // Used by the sessions running on this worker.
+    backend_chooser& chooser();
+    upstream_pool& upstreams() noexcept { return upstreams_; }
+    boost::asio::ssl::context* tls_context() noexcept { return tls_; }
+    /// The backend a cookie value names when it is valid and the id configured (cached).
+    std::optional<std::size_t> decode_cookie(std::string_view value);
+    /// `Set-Cookie` value pinning a client to backend `i` (cached per second).
+    const std::string& set_cookie_for(std::size_t i, bool secure);
+    std::list<session_slot>::iterator add_session();
+    void remove_session(std::list<session_slot>::iterator it);
+
+  private:
+    struct listener {
+        boost::asio::ip::tcp::acceptor acceptor;
+        bool tls;
+    };
+    struct cookie_cache {
+        std::int64_t second = -1;
+        std::string plain;
+        std::string secure;
+    };
+    void spawn_accept(listener& l);
+
+    balancer_state& state_;
+    std::size_t index_;
+    boost::asio::ssl::context* tls_;
+    boost::asio::io_context ioc_{1};
+    std::vector<std::unique_ptr<listener>> listeners_;
+    backend_chooser chooser_;
+    upstream_pool upstreams_;
+    std::vector<cookie_cache> cookies_;
+    std::string last_cookie_value_;
+    std::size_t last_cookie_index_ = 0;
+    std::int64_t last_cookie_checked_ = -1;
+    std::list<session_slot> sessions_;
+    std::thread thread_;
+};
+
+}  // namespace switchyard::balancer

@@ -1,0 +1,130 @@
+#include "backends/balancer/stats_report.hpp"
+
+#include <boost/json.hpp>
+#include <sstream>
+
+namespace switchyard::balancer {
+
+namespace json = boost::json;
+
+std::string render_stats_json(const stats_view& v) {
+    json::object root;
+    root["name"] = v.name;
+    root["strategy"] = v.strategy;
+    root["draining"] = v.draining;
+    root["uptime_ms"] = v.uptime.count();
+    const auto& t = v.totals;
+    json::object totals;
+    totals["connections_active"] = t.connections_active;
+    totals["connections_total"] = t.connections_total;
+    totals["connections_rejected"] = t.connections_rejected;
+    totals["requests"] = t.requests;
+    totals["tunnels_active"] = t.tunnels_active;
+    totals["tunnels"] = t.tunnels;
+    totals["redispatches"] = t.redispatches;
+    totals["no_backend"] = t.no_backend;
+    totals["bad_gateway"] = t.bad_gateway;
+    totals["bad_requests"] = t.bad_requests;
+    totals["timeouts"] = t.timeouts;
+    std::uint64_t errors = 0;
+    std::uint32_t up = 0;
+    json::array backends;
+    for (const auto& b : v.backends) {
+        json::object o;
+        o["id"] = b.id;
+        o["address"] = b.address;
+        o["state"] = policy::to_string(b.state);
+        o["health"] = policy::to_string(b.health);
+        o["weight"] = b.weight;
+        o["effective_weight"] = b.effective_weight;
+        o["active_connections"] = b.active_connections;
+        o["active_tunnels"] = b.active_tunnels;
+        o["requests"] = b.requests;
+        o["tunnels"] = b.tunnels;
+        o["errors"] = b.errors;
+        o["responses_5xx"] = b.responses_5xx;
+        o["state_changes"] = b.state_changes;
+        if (b.last_check_age) {
+            o["last_check"] =
+                json::object{{"ok", b.last_check_ok}, {"age_ms", b.last_check_age->count()}};
+        } else {
+            o["last_check"] = nullptr;
+        }
+        if (b.last_change_age)
+            o["last_change_age_ms"] = b.last_change_age->count();
+        else
+            o["last_change_age_ms"] = nullptr;
+        errors += b.errors;
+        if (b.state == policy::backend_state::up)
+            ++up;
+        backends.push_back(std::move(o));
+    }
+    totals["backend_errors"] = errors;
+    totals["backends_up"] = up;
+    root["totals"] = std::move(totals);
+    root["backends"] = std::move(backends);
+    return json::serialize(root) + "\n";
+}
+
+std::string render_metrics(const stats_view& v) {
+    std::ostringstream o;
+    const std::string lb = "lb=\"" + v.name + "\"";
+    auto gauge = [&](const char* name, const char* help, auto value) {
+        o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " gauge\n"
+          << name << '{' << lb << "} " << value << '\n';
+    };
+    auto counter = [&](const char* name, const char* help, auto value) {
+        o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n"
+          << name << '{' << lb << "} " << value << '\n';
+    };
+    const auto& t = v.totals;
+    gauge("switchyard_lb_connections_active", "open client connections", t.connections_active);
+    counter("switchyard_lb_connections_total", "accepted client connections", t.connections_total);
+    counter("switchyard_lb_connections_rejected_total", "connections over max_connections",
+            t.connections_rejected);
+    counter("switchyard_lb_requests_total", "HTTP requests forwarded", t.requests);
+    gauge("switchyard_lb_tunnels_active", "open WebSocket tunnels", t.tunnels_active);
+    counter("switchyard_lb_tunnels_total", "WebSocket tunnels opened", t.tunnels);
+    counter("switchyard_lb_redispatches_total", "requests moved to another backend",
+            t.redispatches);
+    counter("switchyard_lb_no_backend_total", "503 answers: no backend up", t.no_backend);
+    counter("switchyard_lb_bad_gateway_total", "502 answers", t.bad_gateway);
+    counter("switchyard_lb_bad_requests_total", "400/413/431 answers", t.bad_requests);
+    counter("switchyard_lb_timeouts_total", "clients closed by header or idle timeout", t.timeouts);
+    gauge("switchyard_lb_draining", "1 while draining after SIGTERM", v.draining ? 1 : 0);
+
+    auto per_backend = [&](const char* name, const char* type, const char* help, auto field) {
+        o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
+        for (const auto& b : v.backends)
+            o << name << '{' << lb << ",backend=\"" << b.id << "\"} " << field(b) << '\n';
+    };
+    per_backend("switchyard_lb_backend_up", "gauge", "1 when the backend state is up",
+                [](const backend_snapshot& b) { return b.state == policy::backend_state::up; });
+    o << "# HELP switchyard_lb_backend_state current state (one series per state, value 1)\n"
+         "# TYPE switchyard_lb_backend_state gauge\n";
+    for (const auto& b : v.backends) {
+        for (auto s : {policy::backend_state::up, policy::backend_state::suspect,
+                       policy::backend_state::down, policy::backend_state::draining,
+                       policy::backend_state::disabled}) {
+            o << "switchyard_lb_backend_state{" << lb << ",backend=\"" << b.id << "\",state=\""
+              << policy::to_string(s) << "\"} " << (b.state == s ? 1 : 0) << '\n';
+        }
+    }
+    per_backend("switchyard_lb_backend_active_connections", "gauge",
+                "in-flight requests plus open tunnels",
+                [](const backend_snapshot& b) { return b.active_connections; });
+    per_backend("switchyard_lb_backend_requests_total", "counter", "requests forwarded",
+                [](const backend_snapshot& b) { return b.requests; });
+    per_backend("switchyard_lb_backend_tunnels_total", "counter", "tunnels opened",
+                [](const backend_snapshot& b) { return b.tunnels; });
+    per_backend("switchyard_lb_backend_errors_total", "counter",
+                "refused, reset or timed-out connections",
+                [](const backend_snapshot& b) { return b.errors; });
+    per_backend("switchyard_lb_backend_responses_5xx_total", "counter", "5xx answers",
+                [](const backend_snapshot& b) { return b.responses_5xx; });
+    per_backend("switchyard_lb_backend_state_changes_total", "counter", "health state changes",
+                [](const backend_snapshot& b) { return b.state_changes; });
+    return o.str();
+}
+
+}  // namespace switchyard::balancer
