@@ -1,0 +1,119 @@
+#pragma once
+// The relay's pub/sub bus: one interface, two implementations (memory, redis). The bus assigns
+// each channel message its cluster-wide sequence number, keeps the bounded history that resume
+// reads, and knows which relay holds which client for targeted delivery.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "backends/policy/hub.hpp"
+
+namespace switchyard::bus {
+
+/// Result of a bus operation. `unavailable`: the bus is down and the operation did not happen.
+enum class bus_status { ok, unavailable, not_found };
+
+/// One published channel message as every relay sees it. `data` is JSON text.
+struct bus_message : policy::hub_payload {
+    std::string channel;
+    std::uint64_t seq = 0;
+    std::string from;
+    std::string data;
+};
+using message_ptr = std::shared_ptr<const bus_message>;
+
+/// A targeted message for one client.
+struct bus_direct {
+    std::string to;
+    std::string from;
+    std::string data;
+};
+
+/// A history read: latest seq, oldest seq still held (latest+1 when none) and the entries after
+/// the requested seq, ascending.
+struct bus_history {
+    bus_status status = bus_status::ok;
+    std::uint64_t latest = 0;
+    std::uint64_t oldest = 1;
+    std::vector<message_ptr> entries;
+};
+
+/// Settings every bus understands. Each limit is named and has a unit.
+struct bus_options {
+    std::string relay_id = "relay";
+    /// Entries of history kept per channel (older ones are dropped; resume reports the gap).
+    std::size_t history_max = 1024;
+    /// How long a registry entry (client -> relay) lives unless refreshed.
+    std::chrono::milliseconds registry_ttl{30'000};
+    /// Reconnect backoff: first delay, doubled up to the maximum.
+    std::chrono::milliseconds reconnect_min{50};
+    std::chrono::milliseconds reconnect_max{2'000};
+};
+
+/// Counters for /metrics, safe to read from any thread.
+struct bus_counters {
+    std::atomic<bool> up{false};
+    std::atomic<std::uint64_t> outages{0};
+    std::atomic<std::uint64_t> reconnects{0};
+    std::atomic<std::uint64_t> published{0};
+    std::atomic<std::uint64_t> publish_failures{0};
+    std::atomic<std::uint64_t> received{0};
+    std::atomic<std::uint64_t> directs_sent{0};
+    std::atomic<std::uint64_t> directs_received{0};
+    std::atomic<std::uint64_t> gap_refills{0};
+};
+
+/// Receives what the bus delivers, always on the bus's executor.
+class bus_listener {
+  public:
+    virtual ~bus_listener() = default;
+    /// A channel message. Per channel, messages arrive in ascending seq order without
+    /// duplicates; a jump means the history could not fill a gap.
+    virtual void on_bus_message(message_ptr msg) = 0;
+    /// A targeted message for a client this relay registered.
+    virtual void on_bus_direct(bus_direct msg) = 0;
+    /// The bus went up or down.
+    virtual void on_bus_state(bool up) = 0;
+};
+
+/// The pub/sub bus. Contract: every method is called on the executor given at construction
+/// and every callback runs there too, exactly once (a bus that is down answers `unavailable`,
+/// never silence). Callers may omit nothing; `after` of history may be nullopt for "only the
+/// latest seq".
+class bus {
+  public:
+    virtual ~bus() = default;
+    virtual void start(bus_listener& listener) = 0;
+    /// Disconnects; pending callbacks complete with `unavailable`.
+    virtual void stop() = 0;
+    /// Assigns the channel's next seq, stores the message in the history and delivers it to
+    /// every relay's listener (this one included). `done(status, seq)`.
+    virtual void publish(std::string channel, std::string from, std::string data,
+                         std::function<void(bus_status, std::uint64_t)> done) = 0;
+    /// Reads the channel's history after `after` (nullopt: only latest/oldest).
+    virtual void history(std::string channel, std::optional<std::uint64_t> after,
+                         std::function<void(bus_history)> done) = 0;
+    /// Delivers to the one relay holding `to` (`not_found` when none does).
+    virtual void send(std::string to, std::string from, std::string data,
+                      std::function<void(bus_status)> done) = 0;
+    /// Registry: this relay holds `client` (counted; refreshed until unregistered).
+    virtual void register_client(const std::string& client) = 0;
+    virtual void unregister_client(const std::string& client) = 0;
+    virtual const bus_counters& counters() const = 0;
+    virtual std::string_view kind() const = 0;
+};
+
+/// Builds a bus from `memory` or `redis://host:port`. Throws std::invalid_argument with a
+/// message naming the problem for anything else.
+std::unique_ptr<bus> make_bus(std::string_view spec, bus_options options,
+                              boost::asio::any_io_executor executor);
+
+}  // namespace switchyard::bus

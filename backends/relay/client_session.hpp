@@ -1,0 +1,89 @@
+#pragma once
+// The relay's protocol logic for one client, independent of how bytes reach it: native JSON
+// frames (docs/protocol.md) or raw mode (SockJS chat semantics on channel `global`).
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/json/value.hpp>
+
+#include "backends/policy/hub.hpp"
+#include "backends/relay/relay_message.hpp"
+
+namespace switchyard::relay {
+
+class relay_server;
+struct shard;
+
+/// Protocol modes. `raw`: a text message is published on `global` and every `global`
+/// message arrives as its data. `native`: the JSON protocol.
+enum class client_mode { native, raw };
+
+/// One connected client. Lives on one shard and is only touched on that shard's thread.
+/// Transports (WebSocket, SockJS) derive from it and implement the three sending hooks; they
+/// call start_session() once open, on_text() per client message and end_session() once closed.
+class client_session : public std::enable_shared_from_this<client_session> {
+  public:
+    client_session(relay_server& server, shard& home, std::string client_id, client_mode mode,
+                   bool mode_switchable);
+    virtual ~client_session();
+    client_session(const client_session&) = delete;
+    client_session& operator=(const client_session&) = delete;
+
+    /// Registers the client and greets it (native: hello; raw: subscribe to `global`).
+    void start_session();
+    /// One complete client message.
+    void on_text(std::string_view text);
+    /// Unregisters and drops every subscription. Idempotent.
+    void end_session();
+
+    /// A channel message the hub routed here.
+    void deliver(const std::shared_ptr<const relay_message>& msg);
+    /// A targeted message for this client.
+    void deliver_direct(const std::string& from, const std::string& data);
+    /// Closes with `code` (1001 draining, 1008 slow consumer, 1011 bus lost).
+    virtual void close_with(std::uint16_t code, std::string reason) = 0;
+
+    policy::subscriber_id id() const noexcept { return id_; }
+    const std::string& client_id() const noexcept { return client_id_; }
+    shard& home() noexcept { return home_; }
+    client_mode mode() const noexcept { return mode_; }
+
+    /// Named limits of client input.
+    static constexpr std::size_t channel_bytes_max = 128;
+    static constexpr std::size_t client_id_bytes_max = 64;
+    static bool valid_channel(std::string_view s);
+    static bool valid_client_id(std::string_view s);
+
+  protected:
+    /// Queue a broadcast (pre-framed, shared).
+    virtual void send_broadcast(const std::shared_ptr<const relay_message>& msg) = 0;
+    /// Queue a frame made for this client alone (JSON text in native mode).
+    virtual void send_text(std::string text) = 0;
+    /// Called by transports whose queue passed a limit.
+    void slow_consumer();
+    relay_server& server_;
+
+  private:
+    void handle_native(std::string_view text);
+    void handle_raw(std::string_view text);
+    void subscribe(const boost::json::value& frame, const std::string& id_json);
+    void publish(const boost::json::value& frame, const std::string& id_json);
+    void send_to(const boost::json::value& frame, const std::string& id_json);
+    void start_sync(const std::string& channel, std::optional<std::uint64_t> resume);
+    void error(std::string_view code, std::string_view message, const std::string& id_json);
+
+    shard& home_;
+    policy::subscriber_id id_;
+    std::string client_id_;
+    std::string session_name_;
+    client_mode mode_;
+    bool mode_switchable_;
+    bool saw_first_ = false;
+    bool started_ = false;
+    bool ended_ = false;
+};
+
+}  // namespace switchyard::relay

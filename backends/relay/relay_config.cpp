@@ -1,0 +1,182 @@
+#include "backends/relay/relay_config.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <functional>
+#include <map>
+
+namespace switchyard::relay {
+
+namespace {
+
+struct flag {
+    const char* name;
+    const char* value;
+    const char* doc;
+    std::function<bool(relay_config&, const std::string&)> apply;
+};
+
+template <class T>
+bool parse_uint(const std::string& s, T& out, T min, T max) {
+    unsigned long long v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || p != s.data() + s.size() || s.empty())
+        return false;
+    if (v < static_cast<unsigned long long>(min) || v > static_cast<unsigned long long>(max))
+        return false;
+    out = static_cast<T>(v);
+    return true;
+}
+
+bool parse_ms(const std::string& s, std::chrono::milliseconds& out) {
+    std::uint64_t v = 0;
+    if (!parse_uint<std::uint64_t>(s, v, 1, 86'400'000))
+        return false;
+    out = std::chrono::milliseconds{v};
+    return true;
+}
+
+bool valid_id(const std::string& s) {
+    if (s.empty() || s.size() > 64)
+        return false;
+    for (char c : s)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'))
+            return false;
+    return true;
+}
+
+// The one table behind parsing, --help and error messages.
+const std::vector<flag>& flags() {
+    static const std::vector<flag> table = {
+        {"id", "NAME", "relay id in READY, hello frames and the registry ([A-Za-z0-9_-]{1,64})",
+         [](relay_config& c, const std::string& v) {
+             c.id = v;
+             return valid_id(v);
+         }},
+        {"bind", "ADDR", "address to listen on (default 127.0.0.1)",
+         [](relay_config& c, const std::string& v) {
+             c.bind = v;
+             return !v.empty();
+         }},
+        {"port", "PORT", "client port, 0 = any free port (default 8080)",
+         [](relay_config& c, const std::string& v) {
+             return parse_uint<unsigned short>(v, c.port, 0, 65535);
+         }},
+        {"admin-port", "PORT", "admin port (/metrics, /healthz), 0 = any free port (default 0)",
+         [](relay_config& c, const std::string& v) {
+             return parse_uint<unsigned short>(v, c.admin_port, 0, 65535);
+         }},
+        {"bus", "SPEC", "memory | redis://host:port (default memory)",
+         [](relay_config& c, const std::string& v) {
+             c.bus = v;
+             return v == "memory" || v.rfind("redis://", 0) == 0;
+         }},
+        {"threads", "N", "event-loop threads, 1..64 (default 1)",
+         [](relay_config& c, const std::string& v) {
+             return parse_uint<unsigned>(v, c.threads, 1, 64);
+         }},
+        {"max-message-bytes", "BYTES", "largest client frame; larger closes 1009 (default 65536)",
+         [](relay_config& c, const std::string& v) {
+             return parse_uint<std::size_t>(v, c.max_message_bytes, 16, 64 << 20);
+         }},
+        {"send-queue-messages", "N", "per-client queued messages before 1008 (default 4096)",
+         [](relay_config& c, const std::string& v) {
+             return parse_uint<std::size_t>(v, c.send_queue_messages_max, 1, 1 << 24);
+         }},
+        {"send-queue-bytes", "BYTES", "per-client queued bytes before 1008 (default 4194304)",
+         [](relay_config& c, const std::string& v) {
+             return parse_uint<std::size_t>(v, c.send_queue_bytes_max, 1024, std::size_t{1} << 34);
+         }},
+        {"history", "N", "history entries kept per channel (default 1024)",
+         [](relay_config& c, const std::string& v) {
+             return parse_uint<std::size_t>(v, c.history_max, 1, 1 << 20);
+         }},
+        {"registry-ttl-ms", "MS", "client registry entry lifetime (default 30000)",
+         [](relay_config& c, const std::string& v) { return parse_ms(v, c.registry_ttl); }},
+        {"sockjs-heartbeat-ms", "MS", "SockJS heartbeat period (default 25000)",
+         [](relay_config& c, const std::string& v) { return parse_ms(v, c.sockjs_heartbeat); }},
+        {"sockjs-disconnect-delay-ms", "MS",
+         "SockJS session lifetime without a receiving connection (default 5000)",
+         [](relay_config& c, const std::string& v) {
+             return parse_ms(v, c.sockjs_disconnect_delay);
+         }},
+        {"sockjs-response-limit", "BYTES",
+         "bytes per xhr_streaming response before it is closed (default 131072)",
+         [](relay_config& c, const std::string& v) {
+             return parse_uint<std::size_t>(v, c.sockjs_response_limit, 4096, 1 << 30);
+         }},
+        {"drain-grace-ms", "MS", "SIGTERM: time for clients to close before exit (default 2000)",
+         [](relay_config& c, const std::string& v) { return parse_ms(v, c.drain_grace); }},
+        {"close-timeout-ms", "MS", "closing handshake limit (default 5000)",
+         [](relay_config& c, const std::string& v) { return parse_ms(v, c.close_timeout); }},
+    };
+    return table;
+}
+
+}  // namespace
+
+std::string relay_usage() {
+    std::string out =
+        "usage: switchyard-relay [flags]\n"
+        "WebSocket (/ws) and SockJS (/sockjs) relay over a pub/sub bus.\n"
+        "Prints 'READY name=<id> port=<p> admin=<p>' once accepting.\n\nflags:\n";
+    for (const auto& f : flags()) {
+        std::string head = std::string("  --") + f.name + " " + f.value;
+        if (head.size() < 34)
+            head.resize(34, ' ');
+        out += head + " " + f.doc + "\n";
+    }
+    out += "  --help                           this text\n";
+    return out;
+}
+
+parse_result parse_relay_args(const std::vector<std::string>& args) {
+    parse_result r;
+    relay_config config;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string arg = args[i];
+        if (arg == "--help" || arg == "-h") {
+            r.message = relay_usage();
+            return r;
+        }
+        if (arg.rfind("--", 0) != 0) {
+            r.exit_code = 2;
+            r.message = "switchyard-relay: unexpected argument '" + arg + "' (see --help)";
+            return r;
+        }
+        std::string name = arg.substr(2), value;
+        bool have_value = false;
+        if (auto eq = name.find('='); eq != std::string::npos) {
+            value = name.substr(eq + 1);
+            name = name.substr(0, eq);
+            have_value = true;
+        }
+        const flag* found = nullptr;
+        for (const auto& f : flags())
+            if (name == f.name)
+                found = &f;
+        if (!found) {
+            r.exit_code = 2;
+            r.message = "switchyard-relay: unknown flag '--" + name + "' (see --help)";
+            return r;
+        }
+        if (!have_value) {
+            if (i + 1 >= args.size()) {
+                r.exit_code = 2;
+                r.message = "switchyard-relay: --" + name + " needs a value " + found->value;
+                return r;
+            }
+            value = args[++i];
+        }
+        if (!found->apply(config, value)) {
+            r.exit_code = 2;
+            r.message = "switchyard-relay: bad value '" + value + "' for --" + name +
+                        ": expected " + found->value + " (" + found->doc + ")";
+            return r;
+        }
+    }
+    r.config = config;
+    return r;
+}
+
+}  // namespace switchyard::relay

@@ -1,0 +1,44 @@
+#pragma once
+// One channel message as the relay sends it: serialized once per relay, in each wire form
+// lazily, and shared (never copied) by every session that delivers it.
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "backends/bus/bus.hpp"
+#include "backends/policy/hub.hpp"
+
+namespace switchyard::relay {
+
+/// The wire forms a session can need. Each is built at most once (thread-safe), and handed
+/// out as a shared_ptr aliasing this object, so a queued frame keeps the message alive.
+class relay_message : public policy::hub_payload,
+                      public std::enable_shared_from_this<relay_message> {
+  public:
+    explicit relay_message(bus::message_ptr msg) : msg_(std::move(msg)) {}
+
+    const bus::bus_message& bus_message() const noexcept { return *msg_; }
+    std::uint64_t seq() const noexcept { return msg_->seq; }
+
+    /// `{"type":"message",...}` (native) or the raw text (raw mode: a JSON string's text, any
+    /// other data as JSON text).
+    std::shared_ptr<const std::string> text(bool raw) const;
+    /// The same as one SockJS frame: `a["<text as JSON string>"]`.
+    std::shared_ptr<const std::string> sockjs_frame(bool raw) const;
+
+  private:
+    struct form {
+        mutable std::once_flag once;
+        mutable std::string bytes;
+    };
+    std::shared_ptr<const std::string> alias(const std::string& s) const {
+        return std::shared_ptr<const std::string>(shared_from_this(), &s);
+    }
+    bus::message_ptr msg_;
+    form native_, raw_, sockjs_native_, sockjs_raw_;
+};
+
+/// JSON string literal of `s` (quotes included).
+std::string json_quote(std::string_view s);
+
+}  // namespace switchyard::relay
