@@ -12,6 +12,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "backends/policy/selector.hpp"
 #include "engine/faults/toxic_table.hpp"
 #include "engine/scenario/closest_name.hpp"
 #include "engine/scenario/duration.hpp"
@@ -352,7 +353,15 @@ class parser {
         if (const auto k = n["kind"])
             set_balancer_kind(k, b);
         get_string(n, "url", b.url);
-        get_string(n, "strategy", b.strategy);
+        if (get_string(n, "strategy", b.strategy)) {
+            std::vector<sv> names;
+            for (const auto& row : policy::selector_table())
+                names.push_back(row.name);
+            if (std::find(names.begin(), names.end(), b.strategy) == names.end())
+                add(mark(n["strategy"]), "unknown strategy '" + b.strategy + "'" +
+                                             did_you_mean(b.strategy, names) +
+                                             " (known: " + quoted_list(names) + ")");
+        }
         get_bool(n, "sticky", b.sticky);
         get_bool(n, "tls", b.tls);
         get_string_list(n, "args", b.args);

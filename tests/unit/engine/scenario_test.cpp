@@ -226,6 +226,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "bad.yaml:1:16: bus: must be 'redis'"},
         bad_case{"balancer kind typo", "cluster: {balancer: haproxi}\nclients: [{}]\n",
                  "bad.yaml:1:21: unknown balancer kind 'haproxi'; did you mean 'haproxy'?"},
+        bad_case{"strategy typo", "cluster: {balancer: {strategy: round-robbin}}\nclients: [{}]\n",
+                 "bad.yaml:1:32: unknown strategy 'round-robbin'; did you mean 'round-robin'?"},
         bad_case{"external without url", "cluster: {balancer: {kind: external}}\nclients: [{}]\n",
                  "bad.yaml:1:21: cluster.balancer: kind external needs 'url'"},
         bad_case{"duplicate fleet", "clients: [{name: a}, {name: a}]\n",

@@ -1,0 +1,525 @@
+#include "engine/cluster/cluster.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+
+#include <boost/json.hpp>
+
+#include "engine/cluster/http_get.hpp"
+#include "engine/faults/toxic_table.hpp"
+
+namespace switchyard::cluster {
+
+using namespace std::chrono_literals;
+
+/// One relay: its process (absent while pending or removed) and the port it keeps across
+/// restarts so the balancer's backend address stays right.
+struct cluster::relay_proc {
+    std::string id;
+    std::unique_ptr<child_process> proc;
+    unsigned short port = 0;  ///< 0 until the first READY (or reserved for a future relay)
+    unsigned short admin = 0;
+    std::string state = "pending";
+    bool removed = false;
+};
+
+namespace {
+/// How long a drained relay may take to exit before the stop path kills it.
+constexpr auto drain_exit_grace = 10s;
+/// /stats must answer fast; a slow one is retried on the next poll.
+constexpr auto stats_timeout = 500ms;
+
+std::string status_text(int status) {
+    if (WIFEXITED(status))
+        return "exit code " + std::to_string(WEXITSTATUS(status));
+    if (WIFSIGNALED(status))
+        return std::string("signal ") + ::strsignal(WTERMSIG(status));
+    return "status " + std::to_string(status);
+}
+}  // namespace
+
+cluster::cluster(scenario::cluster_spec spec, cluster_options options, events::event_stream& events,
+                 const events::run_clock& clock)
+    : spec_(std::move(spec)), options_(std::move(options)), events_(events), clock_(clock) {
+    // A token only this run knows guards the balancer's admin commands.
+    admin_token_ = "sy-" + std::to_string(options_.seed) + "-" + std::to_string(::getpid());
+}
+
+cluster::~cluster() {
+    stop();
+}
+
+void cluster::emit_component(const std::string& id, const std::string& kind,
+                             const std::string& state, const child_process* p, unsigned port,
+                             unsigned admin) {
+    events::component_changed e;
+    e.at = clock_.now();
+    e.component = id;
+    e.kind = kind;
+    e.state = state;
+    e.pid = p ? p->pid() : 0;
+    e.port = port;
+    e.admin_port = admin;
+    events_.publish(e);
+}
+
+bool cluster::proxied(const std::string& link) const {
+    return std::find(options_.proxied_links.begin(), options_.proxied_links.end(), link) !=
+           options_.proxied_links.end();
+}
+
+faults::fault_proxy* cluster::proxy(const std::string& link) {
+    auto it = proxies_.find(link);
+    return it == proxies_.end() ? nullptr : it->second.get();
+}
+
+void cluster::make_proxy(const std::string& link, unsigned short upstream_port) {
+    faults::fault_proxy_options o;
+    o.name = link;
+    o.upstream_port = upstream_port;
+    o.seed = options_.seed + proxies_.size() + 1;
+    auto p = std::make_unique<faults::fault_proxy>(o);
+    emit_component("proxy:" + link, "proxy", "ready", nullptr, p->port(), 0);
+    proxies_[link] = std::move(p);
+}
+
+void cluster::start() {
+    std::lock_guard lock(mutex_);
+    std::filesystem::create_directories(options_.run_dir);
+    if (spec_.balancer.kind == scenario::balancer_kind::external)
+        return;  // someone else's cluster: nothing to start
+    if (spec_.balancer.kind != scenario::balancer_kind::switchyard)
+        throw cluster_error("balancer kind '" +
+                            std::string(scenario::to_string(spec_.balancer.kind)) +
+                            "' is not supported by this engine build yet");
+    if (spec_.bus.kind == scenario::bus_kind::redis)
+        start_redis();
+    for (const auto& id : spec_.relays.names) {
+        relays_.push_back(std::make_unique<relay_proc>());
+        relays_.back()->id = id;
+    }
+    for (const auto& id : options_.future_relays) {
+        relays_.push_back(std::make_unique<relay_proc>());
+        relays_.back()->id = id;
+        relays_.back()->port = pick_free_port();
+    }
+    for (auto& r : relays_) {
+        if (redis_ && proxied(r->id + "-redis"))
+            make_proxy(r->id + "-redis", redis_->port());
+    }
+    for (auto& r : relays_)
+        if (r->port == 0 || std::find(spec_.relays.names.begin(), spec_.relays.names.end(),
+                                      r->id) != spec_.relays.names.end())
+            start_relay(*r);
+    for (auto& r : relays_)
+        if (proxied("balancer-" + r->id))
+            make_proxy("balancer-" + r->id, r->port);
+    if (spec_.balancer.tls)
+        make_tls_material();
+    start_balancer();
+    if (proxied("client-balancer"))
+        make_proxy("client-balancer", balancer_port_);
+    poll();
+}
+
+void cluster::start_redis() {
+    try {
+        redis_ = std::make_unique<redis_server>(options_.run_dir);
+    } catch (const std::exception& e) {
+        throw cluster_error(std::string("redis: ") + e.what());
+    }
+    emit_component("redis", "redis", "ready", &redis_->process(), redis_->port(), 0);
+}
+
+std::string cluster::bus_url_for(const relay_proc& r) const {
+    switch (spec_.bus.kind) {
+        case scenario::bus_kind::memory:
+            return "memory";
+        case scenario::bus_kind::external:
+            return spec_.bus.url;
+        case scenario::bus_kind::redis:
+            break;
+    }
+    auto it = proxies_.find(r.id + "-redis");
+    const unsigned port = it != proxies_.end() ? it->second->port() : redis_->port();
+    return "redis://127.0.0.1:" + std::to_string(port);
+}
+
+void cluster::start_relay(relay_proc& r) {
+    std::vector<std::string> argv{find_program("switchyard-relay").string(),
+                                  "--id",
+                                  r.id,
+                                  "--port",
+                                  std::to_string(r.port),
+                                  "--admin-port",
+                                  "0",
+                                  "--bus",
+                                  bus_url_for(r)};
+    if (spec_.relays.history) {
+        argv.push_back("--history");
+        argv.push_back(std::to_string(spec_.relays.history));
+    }
+    if (spec_.relays.send_queue_bytes) {
+        argv.push_back("--send-queue-bytes");
+        argv.push_back(std::to_string(spec_.relays.send_queue_bytes));
+    }
+    argv.insert(argv.end(), spec_.relays.args.begin(), spec_.relays.args.end());
+    emit_component(r.id, "relay", "starting", nullptr, r.port, 0);
+    r.proc = std::make_unique<child_process>(argv, options_.run_dir / (r.id + ".log"));
+    auto ready = r.proc->wait_ready(options_.startup_timeout);
+    if (!ready) {
+        r.proc->kill_now();
+        r.state = "failed";
+        emit_component(r.id, "relay", "failed", r.proc.get(), r.port, 0);
+        throw cluster_error(r.id + " did not print READY within " +
+                            std::to_string(options_.startup_timeout.count()) + " ms; see " +
+                            r.proc->log_path().string());
+    }
+    r.port = ready->port;
+    r.admin = ready->admin;
+    r.state = "ready";
+    emit_component(r.id, "relay", "ready", r.proc.get(), r.port, r.admin);
+}
+
+unsigned short cluster::backend_port_for(const relay_proc& r) const {
+    auto it = proxies_.find("balancer-" + r.id);
+    return it != proxies_.end() ? it->second->port() : r.port;
+}
+
+void cluster::make_tls_material() {
+    tls_cert_ = options_.run_dir / "balancer-cert.pem";
+    tls_key_ = options_.run_dir / "balancer-key.pem";
+    child_process openssl(
+        {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", tls_key_.string(), "-out", tls_cert_.string(), "-days", "2", "-subj",
+         "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"},
+        options_.run_dir / "openssl.log");
+    const auto status = openssl.wait_exit(20s);
+    if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0)
+        throw cluster_error("could not make a test certificate with openssl; see " +
+                            (options_.run_dir / "openssl.log").string());
+}
+
+void cluster::start_balancer() {
+    const auto& b = spec_.balancer;
+    std::vector<std::string> argv{find_program("switchyard-lb").string(),
+                                  "--name",
+                                  "balancer",
+                                  "--port",
+                                  std::to_string(balancer_port_),
+                                  "--admin-port",
+                                  "0",
+                                  "--admin-token",
+                                  admin_token_,
+                                  "--strategy",
+                                  b.strategy,
+                                  "--threads",
+                                  "1",
+                                  "--seed",
+                                  std::to_string(options_.seed ? options_.seed : 1),
+                                  "--health-interval-ms",
+                                  std::to_string(b.health.interval.count()),
+                                  "--health-timeout-ms",
+                                  std::to_string(b.health.timeout.count()),
+                                  "--rise",
+                                  std::to_string(b.health.rise),
+                                  "--fall",
+                                  std::to_string(b.health.fall)};
+    if (!b.sticky)
+        argv.push_back("--no-sticky");
+    if (b.tls) {
+        argv.insert(argv.end(), {"--tls-cert", tls_cert_.string(), "--tls-key", tls_key_.string()});
+    }
+    for (const auto& r : relays_)
+        if (!r->removed) {
+            argv.push_back("--backend");
+            argv.push_back(r->id + "=127.0.0.1:" + std::to_string(backend_port_for(*r)));
+        }
+    argv.insert(argv.end(), b.args.begin(), b.args.end());
+    emit_component("balancer", "balancer", "starting", nullptr, balancer_port_, 0);
+    balancer_ = std::make_unique<child_process>(argv, options_.run_dir / "balancer.log");
+    auto ready = balancer_->wait_ready(options_.startup_timeout);
+    if (!ready) {
+        balancer_->kill_now();
+        balancer_state_ = "failed";
+        emit_component("balancer", "balancer", "failed", balancer_.get(), 0, 0);
+        throw cluster_error("balancer did not print READY within " +
+                            std::to_string(options_.startup_timeout.count()) + " ms; see " +
+                            balancer_->log_path().string());
+    }
+    balancer_port_ = ready->port;
+    balancer_admin_ = ready->admin;
+    balancer_state_ = "ready";
+    emit_component("balancer", "balancer", "ready", balancer_.get(), balancer_port_,
+                   balancer_admin_);
+}
+
+void cluster::stop() {
+    std::lock_guard lock(mutex_);
+    if (stopped_)
+        return;
+    stopped_ = true;
+    // Balancer first: clients lose their path in one cut instead of relay by relay.
+    if (balancer_)
+        balancer_->kill_now();
+    for (auto& r : relays_)
+        if (r->proc)
+            r->proc->kill_now();
+    proxies_.clear();
+    if (redis_)
+        redis_->kill();
+}
+
+std::string cluster::client_url() const {
+    std::lock_guard lock(mutex_);
+    if (spec_.balancer.kind == scenario::balancer_kind::external)
+        return spec_.balancer.url;
+    auto it = proxies_.find("client-balancer");
+    const unsigned port = it != proxies_.end() ? it->second->port() : balancer_port_;
+    return std::string(spec_.balancer.tls ? "wss" : "ws") + "://127.0.0.1:" + std::to_string(port);
+}
+
+cluster::relay_proc& cluster::relay(const std::string& id) {
+    for (auto& r : relays_)
+        if (r->id == id)
+            return *r;
+    throw std::runtime_error("unknown relay '" + id + "'");
+}
+
+child_process* cluster::process_of(const std::string& id, std::string& kind) {
+    if (id == "balancer") {
+        kind = "balancer";
+        return balancer_.get();
+    }
+    if (id == "redis") {
+        kind = "redis";
+        return redis_ ? &redis_->process() : nullptr;
+    }
+    kind = "relay";
+    return relay(id).proc.get();
+}
+
+void cluster::kill(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    std::string kind;
+    auto* p = process_of(id, kind);
+    if (!p)
+        throw std::runtime_error(id + " is not running");
+    p->kill_now();
+    if (kind == "relay")
+        relay(id).state = "killed";
+    if (kind == "balancer")
+        balancer_state_ = "killed";
+    emit_component(id, kind, "killed", p, 0, 0);
+}
+
+void cluster::stop_process(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    std::string kind;
+    auto* p = process_of(id, kind);
+    if (!p || !p->running())
+        throw std::runtime_error(id + " is not running");
+    p->signal(SIGSTOP);
+    if (kind == "relay")
+        relay(id).state = "stopped";
+    emit_component(id, kind, "stopped", p, 0, 0);
+}
+
+void cluster::cont(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    std::string kind;
+    auto* p = process_of(id, kind);
+    if (!p || !p->running())
+        throw std::runtime_error(id + " is not running");
+    p->signal(SIGCONT);
+    if (kind == "relay")
+        relay(id).state = "ready";
+    emit_component(id, kind, "continued", p, 0, 0);
+}
+
+void cluster::restart(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    if (id == "redis") {
+        restart_redis();
+        return;
+    }
+    if (id == "balancer") {
+        if (balancer_)
+            balancer_->kill_now();
+        emit_component("balancer", "balancer", "killed", balancer_.get(), 0, 0);
+        start_balancer();
+        return;
+    }
+    auto& r = relay(id);
+    if (r.removed)
+        throw std::runtime_error(id + " was removed");
+    if (r.proc)
+        r.proc->kill_now();
+    emit_component(id, "relay", "killed", r.proc.get(), 0, 0);
+    start_relay(r);
+}
+
+void cluster::drain(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    auto& r = relay(id);
+    if (!r.proc || !r.proc->running())
+        throw std::runtime_error(id + " is not running");
+    r.proc->signal(SIGCONT);
+    r.proc->signal(SIGTERM);
+    r.state = "draining";
+    emit_component(id, "relay", "draining", r.proc.get(), r.port, r.admin);
+}
+
+void cluster::add_relay(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    auto& r = relay(id);  // reserved at start (future_relays)
+    if (r.proc && r.proc->running())
+        throw std::runtime_error(id + " is already running");
+    start_relay(r);
+    if (auto* p = proxy("balancer-" + id))
+        p->set_upstream("127.0.0.1", r.port);
+}
+
+void cluster::remove_relay(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    auto& r = relay(id);
+    // Tell the balancer first so no new client is sent there, then drain the relay itself.
+    if (balancer_admin_) {
+        auto reply =
+            http_request(balancer_admin_, "POST", "/backends/" + id + "/disable", admin_token_, 2s);
+        if (!reply || reply->status != 200)
+            events_.publish(events::log_message{
+                clock_.now(), "warn",
+                "balancer did not confirm disabling " + id +
+                    (reply ? " (HTTP " + std::to_string(reply->status) + ")" : " (no answer)")});
+    }
+    r.removed = true;
+    if (r.proc && r.proc->running()) {
+        r.proc->signal(SIGTERM);
+        r.state = "draining";
+        emit_component(id, "relay", "draining", r.proc.get(), r.port, r.admin);
+    }
+}
+
+void cluster::restart_redis() {
+    std::lock_guard lock(mutex_);
+    if (!redis_)
+        throw std::runtime_error("redis is not started by the engine");
+    emit_component("redis", "redis", "killed", &redis_->process(), redis_->port(), 0);
+    try {
+        redis_->restart();
+    } catch (const std::exception& e) {
+        throw std::runtime_error(std::string("redis did not come back: ") + e.what());
+    }
+    emit_component("redis", "redis", "ready", &redis_->process(), redis_->port(), 0);
+}
+
+void cluster::set_fault(const std::string& link, const std::string& toxic,
+                        const faults::toxic_params& params) {
+    std::lock_guard lock(mutex_);
+    auto* p = proxy(link);
+    if (!p)
+        throw std::runtime_error("link '" + link + "' has no fault proxy");
+    p->add_toxic(toxic, faults::make_toxic(toxic, params));
+    events::fault_changed e;
+    e.at = clock_.now();
+    e.link = link;
+    e.toxic = toxic;
+    for (const auto& [k, v] : params.values)
+        e.detail += (e.detail.empty() ? "" : " ") + k + "=" + std::to_string(v);
+    e.active = true;
+    events_.publish(e);
+}
+
+void cluster::clear_fault(const std::string& link) {
+    std::lock_guard lock(mutex_);
+    auto* p = proxy(link);
+    if (!p)
+        throw std::runtime_error("link '" + link + "' has no fault proxy");
+    p->clear_toxics();
+    events_.publish(events::fault_changed{clock_.now(), link, "", "", false});
+}
+
+void cluster::poll() {
+    std::lock_guard lock(mutex_);
+    if (stopped_)
+        return;
+    // Processes that died on their own (a drained relay exiting is the expected case).
+    auto check = [&](const std::string& id, const std::string& kind, child_process* p,
+                     std::string& state) {
+        if (!p || state == "killed" || state == "exited" || state == "failed")
+            return;
+        if (!p->running()) {
+            const auto status = p->wait_exit(0ms);
+            state = "exited";
+            emit_component(id, kind, "exited", p, 0, 0);
+            if (kind != "relay" || !status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0)
+                events_.publish(events::log_message{clock_.now(), kind == "relay" ? "info" : "warn",
+                                                    id + " exited (" +
+                                                        (status ? status_text(*status) : "?") +
+                                                        "); log: " + p->log_path().string()});
+        }
+    };
+    for (auto& r : relays_)
+        check(r->id, "relay", r->proc.get(), r->state);
+    check("balancer", "balancer", balancer_.get(), balancer_state_);
+    if (!balancer_admin_ || balancer_state_ != "ready")
+        return;
+    auto reply = http_request(balancer_admin_, "GET", "/stats", "", stats_timeout);
+    if (!reply || reply->status != 200)
+        return;
+    boost::system::error_code ec;
+    auto doc = boost::json::parse(reply->body, ec);
+    if (ec || !doc.is_object())
+        return;
+    const auto* backends = doc.as_object().if_contains("backends");
+    if (!backends || !backends->is_array())
+        return;
+    for (const auto& b : backends->as_array()) {
+        if (!b.is_object())
+            continue;
+        const auto* id = b.as_object().if_contains("id");
+        const auto* state = b.as_object().if_contains("state");
+        if (!id || !state || !id->is_string() || !state->is_string())
+            continue;
+        const std::string key(id->as_string());
+        const std::string now(state->as_string());
+        auto& prev = health_[key];
+        if (prev != now) {
+            events_.publish(events::health_changed{clock_.now(), key, prev, now});
+            prev = now;
+        }
+    }
+}
+
+std::vector<component_info> cluster::components() const {
+    std::lock_guard lock(mutex_);
+    std::vector<component_info> out;
+    if (redis_)
+        out.push_back({"redis", "redis", "ready", "", redis_->process().pid(), redis_->port(), 0});
+    for (const auto& r : relays_) {
+        auto it = health_.find(r->id);
+        out.push_back({r->id, "relay", r->removed ? "removed" : r->state,
+                       it == health_.end() ? "" : it->second, r->proc ? r->proc->pid() : 0, r->port,
+                       r->admin});
+    }
+    if (balancer_)
+        out.push_back({"balancer", "balancer", balancer_state_, "", balancer_->pid(),
+                       balancer_port_, balancer_admin_});
+    for (const auto& [link, p] : proxies_)
+        out.push_back({"proxy:" + link, "proxy", "ready", "", 0, p->port(), 0});
+    return out;
+}
+
+std::vector<std::string> cluster::relay_ids() const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    for (const auto& r : relays_)
+        if (!r->removed && r->proc)
+            out.push_back(r->id);
+    return out;
+}
+
+}  // namespace switchyard::cluster

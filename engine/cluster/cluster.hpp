@@ -1,0 +1,129 @@
+#pragma once
+// The cluster under test as real processes: redis-server, relays, the balancer, and fault
+// proxies on the links a scenario names. Starts them in dependency order, waits for READY,
+// logs each to the run folder, applies process actions for real (kill is SIGKILL), watches the
+// balancer's view of backend health, and stops everything on any exit path.
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "engine/cluster/child_process.hpp"
+#include "engine/cluster/redis_server.hpp"
+#include "engine/events/event_stream.hpp"
+#include "engine/events/run_clock.hpp"
+#include "engine/faults/fault_proxy.hpp"
+#include "engine/scenario/scenario.hpp"
+
+namespace switchyard::cluster {
+
+/// The testbed itself could not run (a component did not start): the CLI's exit code 3.
+class cluster_error : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+struct cluster_options {
+    std::filesystem::path run_dir;  ///< component logs go here
+    std::uint64_t seed = 1;
+    std::chrono::milliseconds startup_timeout{15000};  ///< per component, to print READY
+    /// Links that get a fault proxy ("balancer-relay-1", "relay-1-redis", "client-balancer").
+    /// Only these can take faults; links without faults stay direct (no extra hop).
+    std::vector<std::string> proxied_links;
+    /// Relays the timeline adds later: their ports are reserved and the balancer knows them
+    /// from the start (down until they come up), since switchyard-lb has no runtime backend add.
+    std::vector<std::string> future_relays;
+};
+
+/// A component as the GUI and reports see it.
+struct component_info {
+    std::string id;
+    std::string kind;    ///< "relay", "balancer", "redis", "proxy"
+    std::string state;   ///< "ready", "killed", "stopped", "draining", "exited", "pending", ...
+    std::string health;  ///< the balancer's view ("up", "down", ...) for relays; "" unknown
+    int pid = 0;
+    unsigned port = 0;
+    unsigned admin_port = 0;
+};
+
+/// Thread-safe: every method may be called from any thread (one lock; actions are rare).
+class cluster {
+  public:
+    cluster(scenario::cluster_spec spec, cluster_options options, events::event_stream& events,
+            const events::run_clock& clock);
+    /// stop()
+    ~cluster();
+    cluster(const cluster&) = delete;
+    cluster& operator=(const cluster&) = delete;
+
+    /// Starts every component; throws cluster_error naming the component and its log.
+    void start();
+    /// Kills everything (balancer first, so clients see one clean cut), idempotent.
+    void stop();
+
+    /// Base URL clients connect to: "ws://127.0.0.1:<port>" ("wss://" with TLS).
+    std::string client_url() const;
+
+    /// Process actions; throw std::runtime_error (message for the action event) on failure.
+    void kill(const std::string& id);
+    void stop_process(const std::string& id);  ///< SIGSTOP
+    void cont(const std::string& id);          ///< SIGCONT
+    void restart(const std::string& id);       ///< kill, then start on the same port
+    void drain(const std::string& id);         ///< SIGTERM (relay closes clients with 1001)
+    void add_relay(const std::string& id);
+    void remove_relay(const std::string& id);  ///< disable in the balancer, then drain
+    void restart_redis();
+    void set_fault(const std::string& link, const std::string& toxic,
+                   const faults::toxic_params& params);
+    void clear_fault(const std::string& link);
+
+    /// Reads the balancer's /stats (health changes become events) and notices processes that
+    /// exited on their own. Called periodically by the engine.
+    void poll();
+
+    std::vector<component_info> components() const;
+    std::vector<std::string> relay_ids() const;
+    std::filesystem::path run_dir() const { return options_.run_dir; }
+
+    struct relay_proc;
+
+  private:
+    void start_redis();
+    void start_relay(relay_proc& r);
+    void start_balancer();
+    void make_tls_material();
+    relay_proc& relay(const std::string& id);
+    child_process* process_of(const std::string& id, std::string& kind);
+    void emit_component(const std::string& id, const std::string& kind, const std::string& state,
+                        const child_process* p, unsigned port, unsigned admin);
+    std::string bus_url_for(const relay_proc& r) const;
+    unsigned short backend_port_for(const relay_proc& r) const;
+    faults::fault_proxy* proxy(const std::string& link);
+    void make_proxy(const std::string& link, unsigned short upstream_port);
+    bool proxied(const std::string& link) const;
+
+    scenario::cluster_spec spec_;
+    cluster_options options_;
+    events::event_stream& events_;
+    const events::run_clock& clock_;
+    mutable std::recursive_mutex mutex_;
+
+    std::unique_ptr<redis_server> redis_;
+    std::vector<std::unique_ptr<relay_proc>> relays_;
+    std::unique_ptr<child_process> balancer_;
+    std::string balancer_state_ = "pending";
+    unsigned short balancer_port_ = 0;
+    unsigned short balancer_admin_ = 0;
+    std::string admin_token_;
+    std::filesystem::path tls_cert_, tls_key_;
+    std::map<std::string, std::unique_ptr<faults::fault_proxy>> proxies_;
+    std::map<std::string, std::string> health_;  ///< backend id -> balancer's view
+    bool stopped_ = false;
+};
+
+}  // namespace switchyard::cluster

@@ -1,0 +1,28 @@
+#pragma once
+// Everything a report needs about a finished (or interrupted) run, as plain data.
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/events/event.hpp"
+#include "engine/verify/ledger_summary.hpp"
+
+namespace switchyard::report {
+
+struct run_result {
+    std::string scenario;
+    std::string file;
+    std::string run_dir;
+    std::uint64_t seed = 0;
+    /// "passed", "failed" (an assertion failed), "interrupted" (Ctrl-C: partial), "error"
+    /// (the testbed could not run).
+    std::string verdict;
+    int exit_code = 0;
+    std::string error;  ///< why, for "error" and "interrupted"
+    std::chrono::microseconds elapsed{};
+    verify::ledger_summary summary;
+    std::vector<events::assertion_result> assertions;
+};
+
+}  // namespace switchyard::report
