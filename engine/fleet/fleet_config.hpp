@@ -55,8 +55,11 @@ struct fleet_config {
     /// transport appends its own path (`/ws`, `/sockjs/...`). The engine fills this in once the
     /// cluster is up.
     std::string target_url = "ws://127.0.0.1:8080";
-    bool tls_verify =
-        false;  ///< verify the server certificate (off: testbed certs are self-signed)
+    /// Verify the server certificate (off by default: testbed certificates are self-signed).
+    bool tls_verify = false;
+    /// Name of the balancer's affinity cookie: a connection whose request carried it is `sticky`
+    /// or `failover`, one without it `fresh`. Every Set-Cookie is kept in the client's jar.
+    std::string sticky_cookie_name = "server";
 
     /// First connections are spread evenly over this window (client i starts at
     /// i * ramp / count); 0 = all at once.
