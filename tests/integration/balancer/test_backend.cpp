@@ -115,6 +115,12 @@ asio::awaitable<void> serve(tcp::socket socket) {
             res.body() = g_id + "\n";
         res.keep_alive(req.keep_alive());
         res.prepare_payload();
+        if (req.method() == http::verb::head) {
+            // Announce the length a GET would have, send no body (RFC 9110 9.3.2).
+            const auto length = res.body().size();
+            res.body().clear();
+            res.content_length(length);
+        }
         co_await http::async_write(stream, res, redirect_error(use_awaitable, ec));
         if (ec || !res.keep_alive())
             co_return;
