@@ -28,9 +28,9 @@ ChartsPanel::ChartsPanel(MetricsHistory& history, QWidget* parent)
     p99_ = addSeries(latency_, QStringLiteral("p99"));
     ratio_ = makeBox(QStringLiteral("Delivery ratio"), QStringLiteral("ratio"));
     ratio_.fixedY = true;
+    ratio_.y->setLabelFormat(QStringLiteral("%.2f"));
     ratioLine_ = addSeries(ratio_, QStringLiteral("delivered / expected"));
-    reconnects_ =
-        makeBox(QStringLiteral("Reconnects and failed connects"), QStringLiteral("per s"));
+    reconnects_ = makeBox(QStringLiteral("Reconnects · failed connects"), QStringLiteral("per s"));
     reconnectLine_ = addSeries(reconnects_, QStringLiteral("reconnects/s"));
     failureLine_ = addSeries(reconnects_, QStringLiteral("failed connects/s"));
     grid->addWidget(clients_.view, 0, 0, 1, 2);
@@ -56,7 +56,7 @@ ChartsPanel::Box ChartsPanel::makeBox(const QString& title, const QString& yTitl
     b.x->setTickCount(7);
     b.y = new QValueAxis;
     b.y->setTitleText(yTitle);
-    b.y->setLabelFormat(QStringLiteral("%.4g"));
+    b.y->setLabelFormat(QStringLiteral("%.0f"));
     b.y->setTickCount(4);
     b.chart->addAxis(b.x, Qt::AlignBottom);
     b.chart->addAxis(b.y, Qt::AlignLeft);
@@ -159,8 +159,13 @@ void ChartsPanel::feed(QLineSeries* s, const TimeSeries& data, double from) {
 
 void ChartsPanel::finishBox(Box& b, double from, double to, double yMax) {
     b.x->setRange(from, to);
-    const double top = b.fixedY ? 1.05 : std::max(1.0, yMax * 1.15);
-    b.y->setRange(0, top);
+    if (b.fixedY) {
+        b.y->setRange(0, 1.05);
+    } else {
+        b.y->setRange(0, std::max(1.0, yMax * 1.1));
+        b.y->applyNiceNumbers();  // round ticks: 0, 50k, 100k rather than 0, 34.5k, 69k
+    }
+    const double top = b.y->max();
     std::size_t used = 0;
     for (const TimeMarker& m : history_.markers()) {
         if (m.t < from || m.t > to || used >= b.markers.size())

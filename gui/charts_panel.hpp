@@ -26,7 +26,7 @@ class ChartsPanel : public QWidget {
     Q_OBJECT
   public:
     static constexpr int kMaxVisibleMarkers = 16;
-    static constexpr double kDefaultWindowS = 60;
+    static constexpr double kDefaultWindowS = 0;  ///< whole run
 
     ChartsPanel(MetricsHistory& history, QWidget* parent = nullptr);
     void setTheme(const Theme& t);

@@ -41,7 +41,7 @@ void DashboardModels::applyBatch(const std::vector<ev::event>& batch) {
             if (timeline_.size() >= kMaxTimelineItems)
                 timeline_.erase(timeline_.begin());
             timeline_.push_back(TimelineItem{static_cast<double>(ev::event_time(e).count()) / 1e6,
-                                             t.text, t.category, t.bad, false});
+                                             t.text, t.category, t.bad, false, shortLabel(e)});
             timelineDirty = true;
         }
     }

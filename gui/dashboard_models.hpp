@@ -23,6 +23,7 @@ struct TimelineItem {
     EventCategory category = EventCategory::Action;
     bool bad = false;
     bool planned = false;  ///< ahead: known from the scenario or the replayed file, not done yet
+    QString tag;           ///< short label drawn next to the mark
 };
 
 /// Owns the models; `applyBatch` is the only way events reach them. Lives on the UI thread.

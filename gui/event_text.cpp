@@ -10,6 +10,16 @@ QString qs(const std::string& s) {
     return QString::fromStdString(s);
 }
 
+QString compact(double v) {
+    if (v >= 999'500)
+        return QString::number(v / 1e6, 'f', v >= 9'950'000 ? 0 : 1) + QStringLiteral("M");
+    if (v >= 9'995)
+        return QString::number(v / 1e3, 'f', 0) + QStringLiteral("k");
+    if (v >= 1'000)
+        return QString::number(v / 1e3, 'f', 1) + QStringLiteral("k");
+    return QString::number(v, 'f', 0);
+}
+
 QString categoryName(EventCategory c) {
     switch (c) {
         case EventCategory::Run:
@@ -170,6 +180,23 @@ EventText describe(const ev::event& e) {
         },
         e);
     return t;
+}
+
+QString shortLabel(const ev::event& e) {
+    if (const auto* a = std::get_if<ev::action_applied>(&e))
+        return qs(std::string(ev::to_string(a->kind))) + QStringLiteral(" ") + qs(a->target);
+    if (const auto* f = std::get_if<ev::fault_changed>(&e))
+        return (f->active ? qs(f->toxic) : QStringLiteral("clear")) + QStringLiteral(" ") +
+               qs(f->link);
+    if (const auto* h = std::get_if<ev::health_changed>(&e))
+        return qs(h->backend) + QStringLiteral(" ") + qs(h->to);
+    if (const auto* r = std::get_if<ev::assertion_result>(&e))
+        return (r->passed ? QStringLiteral("PASS ") : QStringLiteral("FAIL ")) + qs(r->name);
+    if (std::holds_alternative<ev::run_started>(e))
+        return QStringLiteral("start");
+    if (const auto* f = std::get_if<ev::run_finished>(&e))
+        return qs(f->verdict);
+    return describe(e).subject;
 }
 
 }  // namespace switchyard::gui

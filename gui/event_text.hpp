@@ -32,9 +32,13 @@ struct EventText {
     bool bad = false;  ///< failed assertion, failed action, component death, error log
 };
 EventText describe(const events::event& e);
+/// A few words for the timeline: "kill relay-2", "relay-2 down", "FAIL lost".
+QString shortLabel(const events::event& e);
 
 /// "12.345 s" for a run-clock time.
 QString formatTime(events::micros at);
 QString qs(const std::string& s);
+/// "950", "45k", "1.2M": rates that fit a small box.
+QString compact(double v);
 
 }  // namespace switchyard::gui

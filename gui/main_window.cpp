@@ -101,7 +101,11 @@ MainWindow::MainWindow(QWidget* parent)
     connect(relayView_, &QTableView::clicked, this, [this](const QModelIndex& i) {
         relayChoice_->setCurrentText(models_.relays().relayAt(i.row()));
     });
+    relayView_->horizontalHeader()->setStretchLastSection(false);
+    relayView_->horizontalHeader()->setDefaultSectionSize(92);
     assertionView_ = makeTable(&models_.assertions());
+    for (int c = AssertionsModel::Name; c < AssertionsModel::Detail; ++c)
+        assertionView_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
 
     tabs_ = new QTabWidget;
     tabs_->addTab(buildLogTab(), tr("Event log"));
@@ -159,7 +163,7 @@ void MainWindow::buildToolbar() {
     tb->addAction(tr("Save session…"), this, &MainWindow::onSave);
     tb->addSeparator();
     playAction_ = tb->addAction(tr("▶ Run"), this, &MainWindow::onPlay);
-    pauseAction_ = tb->addAction(tr("⏸ Pause"), this, &MainWindow::onPause);
+    pauseAction_ = tb->addAction(tr("Pause"), this, &MainWindow::onPause);
     stopAction_ = tb->addAction(tr("■ Stop"), this, &MainWindow::onStop);
     tb->addSeparator();
     tb->addWidget(new QLabel(tr(" Speed ")));
@@ -176,7 +180,7 @@ void MainWindow::buildToolbar() {
     for (const auto& [label, value] : std::initializer_list<std::pair<const char*, double>>{
              {"30 s", 30}, {"60 s", 60}, {"5 min", 300}, {"whole run", 0}})
         window_->addItem(QString::fromUtf8(label), value);
-    window_->setCurrentIndex(1);
+    window_->setCurrentIndex(3);  // whole run: scenarios are short; long runs pick a window
     connect(window_, &QComboBox::currentIndexChanged, this,
             [this](int i) { charts_->setWindowSeconds(window_->itemData(i).toDouble()); });
     tb->addWidget(window_);
@@ -347,7 +351,7 @@ bool MainWindow::openEvents(const QString& path, QString* error) {
             continue;
         const EventText t = describe(e);
         planned.push_back(TimelineItem{static_cast<double>(ev::event_time(e).count()) / 1e6, t.text,
-                                       t.category, t.bad, true});
+                                       t.category, t.bad, true, shortLabel(e)});
     }
     models_.setPlanned(std::move(planned));
     source_ = path;

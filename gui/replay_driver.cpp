@@ -62,6 +62,17 @@ void ReplayDriver::rewind() {
     position_ = 0;
 }
 
+void ReplayDriver::advanceTo(double seconds) {
+    timer_.stop();
+    position_ = std::max(position_, seconds);
+    while (next_ < events_.size() &&
+           static_cast<double>(ev::event_time(events_[next_]).count()) / 1e6 <= position_)
+        pump_.push(events_[next_++]);
+    Q_EMIT progressed(position_);
+    if (finished())
+        Q_EMIT finishedPlaying();
+}
+
 void ReplayDriver::setSpeed(double speed) {
     speed_ = std::clamp(speed, 0.0, kMaxSpeed);
 }

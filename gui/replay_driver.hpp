@@ -34,6 +34,8 @@ class ReplayDriver : public QObject {
     void pause();
     /// Rewinds to the start without playing.
     void rewind();
+    /// Pushes every event up to run time `seconds` at once and stays paused there.
+    void advanceTo(double seconds);
     void setSpeed(double speed);
     double speed() const { return speed_; }
     bool playing() const { return timer_.isActive(); }

@@ -127,6 +127,31 @@ void TimelineWidget::paintEvent(QPaintEvent*) {
         p.setBrush(colorOf(it));
         p.drawEllipse(c, 4.5, 4.5);
     }
+    // Short labels where they fit, left to right per lane; later marks that would overlap
+    // stay unlabelled (their tooltip has the text).
+    std::vector<const TimelineItem*> labelled;
+    for (const auto& it : models_.timeline())
+        labelled.push_back(&it);
+    for (const auto& it : models_.planned())
+        if (it.t > now)
+            labelled.push_back(&it);
+    std::stable_sort(labelled.begin(), labelled.end(),
+                     [](const TimelineItem* a, const TimelineItem* b) { return a->t < b->t; });
+    double laneRight[3] = {0, 0, 0};
+    const QFontMetrics fm(f);
+    for (const TimelineItem* it : labelled) {
+        const int lane = laneOf(static_cast<int>(it->category));
+        if (it->tag.isEmpty() || lane == 2)
+            continue;
+        const double x = xOf(it->t) + 7;
+        const double w = fm.horizontalAdvance(it->tag);
+        if (x < laneRight[lane] || x + w > width() - kRight)
+            continue;
+        p.setPen(it->planned ? theme_.mutedText : theme_.text);
+        p.drawText(QRectF(x, kTop + lane * kLaneHeight, w + 2, kLaneHeight),
+                   Qt::AlignLeft | Qt::AlignVCenter, it->tag);
+        laneRight[lane] = x + w + 10;
+    }
     // Now cursor.
     p.setPen(QPen(theme_.text, 1.5));
     p.drawLine(QPointF(xOf(now), kTop - 2), QPointF(xOf(now), lanesBottom + 2));

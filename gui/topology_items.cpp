@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "gui/event_text.hpp"
+
 namespace switchyard::gui {
 
 namespace {
@@ -40,7 +42,7 @@ NodeItem::NodeItem(TopologyModel::Kind kind, QString id) : kind_(kind), id_(std:
 QSizeF NodeItem::size() const {
     switch (kind_) {
         case TopologyModel::Kind::Relay:
-            return {168, 104};
+            return {206, 104};
         case TopologyModel::Kind::Fleet:
             return {150, 104};
         default:
@@ -64,7 +66,7 @@ QStringList NodeItem::lines() const {
     switch (kind_) {
         case TopologyModel::Kind::Fleet:
             out << QStringLiteral("%1 connected").arg(node_.clients)
-                << QStringLiteral("%1 msg/s published").arg(node_.rate, 0, 'f', 0)
+                << QStringLiteral("%1 msg/s published").arg(compact(node_.rate))
                 << QStringLiteral("%1 reconnects").arg(node_.reconnects);
             break;
         case TopologyModel::Kind::Relay:
@@ -72,9 +74,9 @@ QStringList NodeItem::lines() const {
                                               node_.process.isEmpty() || node_.process == health_
                                                   ? QString()
                                                   : QStringLiteral(" · ") + node_.process)
-                << QStringLiteral("%1 clients · %2 msg/s")
+                << QStringLiteral("%1 clients · %2 msg/s out")
                        .arg(node_.clients)
-                       .arg(node_.rate, 0, 'f', 0)
+                       .arg(compact(node_.rate))
                 << QStringLiteral("sticky %1 · fresh %2 · failover %3")
                        .arg(node_.placement[TopologyModel::PlacementSticky])
                        .arg(node_.placement[TopologyModel::PlacementFresh])
@@ -84,7 +86,9 @@ QStringList NodeItem::lines() const {
             out << QStringLiteral("%1%2").arg(
                        health_.toUpper(),
                        node_.process.isEmpty() ? QString() : QStringLiteral(" · ") + node_.process)
-                << QStringLiteral("%1 msg/s").arg(node_.rate, 0, 'f', 0);
+                << (kind_ == TopologyModel::Kind::Redis
+                        ? QStringLiteral("fan-out %1 msg/s").arg(compact(node_.rate))
+                        : QStringLiteral("%1 msg/s in").arg(compact(node_.rate)));
             break;
     }
     return out;
@@ -184,11 +188,13 @@ void EdgeItem::setFault(const QString& fault) {
         return;
     prepareGeometryChange();
     fault_ = fault;
+    // A faulted edge and its label draw above the boxes so the label is never hidden.
+    setZValue(fault_.isEmpty() ? 1 : 4);
     update();
 }
 
 QRectF EdgeItem::boundingRect() const {
-    return QRectF(a_, b_).normalized().adjusted(-20, -24, 20, 20);
+    return QRectF(a_, b_).normalized().adjusted(-130, -30, 130, 20);
 }
 
 QPainterPath EdgeItem::shape() const {
@@ -214,12 +220,14 @@ void EdgeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
         f.setBold(true);
         p->setFont(f);
         const QPointF mid = (a_ + b_) / 2;
-        const QRectF box(mid.x() - 70, mid.y() - 20, 140, 16);
+        const QString label = QStringLiteral("⚡ ") + fault_;
+        const qreal w = p->fontMetrics().horizontalAdvance(label) + 10;
+        const QRectF box(mid.x() - w / 2, mid.y() - 24, w, 17);
         p->setPen(Qt::NoPen);
         p->setBrush(t.window);
         p->drawRoundedRect(box, 3, 3);
         p->setPen(t.fault);
-        p->drawText(box, Qt::AlignCenter, QStringLiteral("⚡ ") + fault_);
+        p->drawText(box, Qt::AlignCenter, label);
     }
 }
 

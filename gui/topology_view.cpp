@@ -15,7 +15,7 @@ constexpr qreal kRelaySpacing = 122;
 constexpr qreal kFleetX = 0;
 constexpr qreal kBalancerX = 225;
 constexpr qreal kRelayX = 430;
-constexpr qreal kRedisX = 675;
+constexpr qreal kRedisX = 715;
 }  // namespace
 
 TopologyView::TopologyView(TopologyModel& model, QWidget* parent)
