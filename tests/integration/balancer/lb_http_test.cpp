@@ -151,7 +151,7 @@ TEST(BalancerHttp, NoBackendUpAnswers503) {
     EXPECT_EQ(r->body, "503 no backend available\n");
 }
 
-TEST(BalancerConfig, BadConfigExitsTwoNamingTheKey) {
+TEST(BalancerConfigProcess, BadConfigExitsTwoNamingTheKey) {
     auto run = [](std::vector<std::string> args, const std::string& expect) {
         args.insert(args.begin(), switchyard::cluster::find_program("switchyard-lb").string());
         const auto log = test_dir() / "bad.log";
@@ -175,7 +175,7 @@ TEST(BalancerConfig, BadConfigExitsTwoNamingTheKey) {
     run({"--config", yaml2.string()}, "health.rise");
 }
 
-TEST(BalancerConfig, YamlFileConfiguresBackendsAndFlagsOverride) {
+TEST(BalancerConfigProcess, YamlFileConfiguresBackendsAndFlagsOverride) {
     auto b1 = start_backend("y1");
     const auto yaml = test_dir() / "lb.yaml";
     std::ofstream(yaml) << "name: from-yaml\nport: 1\nstrategy: round-robin\nbackends:\n"
