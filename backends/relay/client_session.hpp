@@ -43,6 +43,8 @@ class client_session : public std::enable_shared_from_this<client_session> {
     void deliver(const std::shared_ptr<const relay_message>& msg);
     /// A targeted message for this client.
     void deliver_direct(const std::string& from, const std::string& data);
+    /// Counts and closes a client whose queue (or pending replay buffer) passed a limit.
+    void slow_consumer();
     /// Closes with `code` (1001 draining, 1008 slow consumer, 1011 bus lost).
     virtual void close_with(std::uint16_t code, std::string reason) = 0;
 
@@ -62,8 +64,6 @@ class client_session : public std::enable_shared_from_this<client_session> {
     virtual void send_broadcast(const std::shared_ptr<const relay_message>& msg) = 0;
     /// Queue a frame made for this client alone (JSON text in native mode).
     virtual void send_text(std::string text) = 0;
-    /// Called by transports whose queue passed a limit.
-    void slow_consumer();
     relay_server& server_;
 
   private:

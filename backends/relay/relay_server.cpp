@@ -33,7 +33,7 @@ void shard::on_message(const std::shared_ptr<const relay_message>& msg) {
     for (auto sub : overflowed) {
         auto it = sessions.find(sub);
         if (it != sessions.end())
-            it->second->close_with(1008, "slow consumer");
+            it->second->slow_consumer();
     }
 }
 

@@ -61,7 +61,10 @@ struct relay_proc {
             "--bus",
             bus};
         argv.insert(argv.end(), extra.begin(), extra.end());
-        proc = std::make_unique<child_process>(argv, temp_dir("logs") / (id + ".log"));
+        // A fresh log per start: wait_ready reads the log from its beginning.
+        static std::atomic<int> starts{0};
+        proc = std::make_unique<child_process>(
+            argv, temp_dir("logs") / (id + "-" + std::to_string(++starts) + ".log"));
         auto ready = proc->wait_ready(20s);
         if (!ready)
             throw std::runtime_error("relay " + id + " did not print READY; see " +
