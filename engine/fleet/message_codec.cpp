@@ -62,7 +62,7 @@ std::string make_subscribe_frame(const std::vector<std::string>& channels,
     return json::serialize(frame);
 }
 
-std::optional<carried_fields> parse_carried(std::string_view data_json) {
+std::optional<carried_fields> parse_carried_text(std::string_view data_json) {
     boost::system::error_code ec;
     const json::value v = json::parse(json::string_view(data_json.data(), data_json.size()), ec);
     if (ec) {

@@ -35,7 +35,7 @@ std::string make_publish_frame(std::string_view channel, std::uint32_t publisher
 std::string make_subscribe_frame(const std::vector<std::string>& channels,
                                  const std::vector<std::uint64_t>& resume_from);
 /// The carried fields from a message's `data` JSON text; nullopt when they are missing.
-std::optional<carried_fields> parse_carried(std::string_view data_json);
+std::optional<carried_fields> parse_carried_text(std::string_view data_json);
 /// The same from an already parsed `data` value.
 std::optional<carried_fields> parse_carried(const boost::json::value& data);
 

@@ -55,8 +55,10 @@ template <class Next>
 class ws_transport final : public client_transport,
                            public std::enable_shared_from_this<ws_transport<Next>> {
   public:
-    ws_transport(transport_params params, bool sockjs, websocket::stream<Next> ws)
-        : params_(std::move(params)), ws_(std::move(ws)), sockjs_(sockjs) {}
+    /// `args` construct the stream in place (an ssl::stream must not be moved once made).
+    template <class... Args>
+    ws_transport(transport_params params, bool sockjs, Args&&... args)
+        : params_(std::move(params)), ws_(std::forward<Args>(args)...), sockjs_(sockjs) {}
 
     void start() override {
         auto self = this->shared_from_this();
@@ -173,7 +175,8 @@ class ws_transport final : public client_transport,
         if (ec) {
             if (response->result_int() != 0 &&
                 response->result() != http::status::switching_protocols) {
-                return fail("HTTP " + std::to_string(response->result_int()));
+                return fail("HTTP " + std::to_string(response->result_int()) + " (" + ec.message() +
+                            ")");
             }
             return fail(ec.message());
         }
@@ -288,12 +291,10 @@ std::shared_ptr<client_transport> make_ws_transport(transport_params params, boo
     auto& w = *params.worker;
     if (params.fleet->target.tls) {
         auto& ctx = params.fleet->config.tls_verify ? w.tls_verified : w.tls_insecure;
-        websocket::stream<asio::ssl::stream<tcp::socket>> ws(w.io, ctx);
-        return std::make_shared<ws_transport<asio::ssl::stream<tcp::socket>>>(
-            std::move(params), sockjs, std::move(ws));
+        return std::make_shared<ws_transport<asio::ssl::stream<tcp::socket>>>(std::move(params),
+                                                                              sockjs, w.io, ctx);
     }
-    websocket::stream<tcp::socket> ws(w.io);
-    return std::make_shared<ws_transport<tcp::socket>>(std::move(params), sockjs, std::move(ws));
+    return std::make_shared<ws_transport<tcp::socket>>(std::move(params), sockjs, w.io);
 }
 
 }  // namespace switchyard::fleet

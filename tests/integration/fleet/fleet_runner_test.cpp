@@ -6,12 +6,14 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <atomic>
 #include <thread>
 
 #include "engine/cluster/child_process.hpp"
 #include "engine/cluster/redis_server.hpp"
 #include "engine/faults/fault_proxy.hpp"
 #include "tests/integration/fleet/recording_observer.hpp"
+#include "tests/integration/fleet/tls_terminator.hpp"
 
 namespace switchyard::fleet::testing {
 namespace {
@@ -27,12 +29,19 @@ std::filesystem::path log_dir() {
     return dir;
 }
 
+/// A log path not used before in this process: wait_ready reads the first READY line of the
+/// file, so a restarted or repeated relay must not append to an old log.
+std::filesystem::path unique_log(const std::string& id) {
+    static std::atomic<int> counter{0};
+    return log_dir() / (id + "-" + std::to_string(counter++) + ".log");
+}
+
 /// A real relay on a free port.
 struct relay_process {
     relay_process(std::string id, std::string bus = "memory")
         : proc({cluster::find_program("switchyard-relay").string(), "--id", id, "--port", "0",
                 "--admin-port", "0", "--bus", bus},
-               log_dir() / (id + ".log")) {
+               unique_log(id)) {
         auto ready = proc.wait_ready(15s);
         if (!ready) {
             throw std::runtime_error("relay " + id + " did not print READY");
@@ -137,6 +146,50 @@ INSTANTIATE_TEST_SUITE_P(fleet, every_transport,
                          ::testing::Values(transport::ws, transport::sockjs_ws,
                                            transport::sockjs_xhr_polling,
                                            transport::sockjs_xhr_streaming),
+                         [](const auto& info) {
+                             std::string name(to_string(info.param));
+                             std::replace(name.begin(), name.end(), '-', '_');
+                             return name;
+                         });
+
+class over_tls : public ::testing::TestWithParam<transport> {};
+
+TEST_P(over_tls, wss_and_https_targets_handshake_tls_and_deliver) {
+    relay_process relay("relay-a");
+    tls_terminator tls(relay.port, log_dir());
+    recording_observer obs;
+    const bool ws = GetParam() == transport::ws || GetParam() == transport::sockjs_ws;
+    const std::string url =
+        std::string(ws ? "wss" : "https") + "://127.0.0.1:" + std::to_string(tls.port());
+    const std::uint32_t clients = 3;
+    fleet_runner runner({base_fleet(url, GetParam(), clients)}, obs, {});
+    runner.start();
+    ASSERT_TRUE(eventually([&] { return runner.counters().connected == clients; }))
+        << "failures " << runner.counters().connect_failures
+        << ", first: " << (obs.failures().empty() ? "" : obs.failures().front().reason);
+    ASSERT_TRUE(eventually([&] { return runner.counters().deliveries >= 30; }));
+    runner.stop();
+    expect_complete_and_ordered(obs);
+}
+
+TEST(fleet_runner, tls_verification_rejects_a_self_signed_certificate_when_asked) {
+    relay_process relay("relay-a");
+    tls_terminator tls(relay.port, log_dir());
+    recording_observer obs;
+    auto f = base_fleet("wss://127.0.0.1:" + std::to_string(tls.port()), transport::ws, 1);
+    f.tls_verify = true;
+    fleet_runner runner({f}, obs, {});
+    runner.start();
+    ASSERT_TRUE(eventually([&] { return runner.counters().connect_failures >= 1; }));
+    runner.stop();
+    EXPECT_EQ(runner.counters().connects, 0u);
+    EXPECT_NE(obs.failures().front().reason.find("TLS"), std::string::npos)
+        << obs.failures().front().reason;
+}
+
+INSTANTIATE_TEST_SUITE_P(fleet, over_tls,
+                         ::testing::Values(transport::ws, transport::sockjs_ws,
+                                           transport::sockjs_xhr_polling),
                          [](const auto& info) {
                              std::string name(to_string(info.param));
                              std::replace(name.begin(), name.end(), '-', '_');
