@@ -72,6 +72,11 @@ child_process::child_process(std::vector<std::string> argv, std::filesystem::pat
         // Child: only async-signal-safe calls from here to exec.
         ::setpgid(0, 0);
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        // The engine blocks SIGINT/SIGTERM in its threads (it waits for them with sigwait);
+        // the mask survives exec, and a relay that cannot see SIGTERM cannot drain.
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
         if (::getppid() != parent)
             ::_exit(127);  // parent died before prctl took effect
         ::dup2(log_fd, STDOUT_FILENO);

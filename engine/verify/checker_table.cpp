@@ -9,7 +9,7 @@
 namespace switchyard::verify {
 namespace {
 
-constexpr std::array<checker_info, 17> rows{{
+constexpr std::array<checker_info, 18> rows{{
     {"delivery_ratio", make_delivery_ratio_checker,
      "distinct due messages received / due (a client is due every seq from its first one on)",
      bare_bound::min},
@@ -23,6 +23,8 @@ constexpr std::array<checker_info, 17> rows{{
      bare_bound::min},
     {"silent_clients", make_silent_clients_checker,
      "clients connected at the end that received nothing while others did", bare_bound::max},
+    {"longest_silence_ms", make_longest_silence_checker,
+     "longest time with no delivery to any client (a cluster-wide outage), ms", bare_bound::max},
     {"failover_ms", make_failover_checker,
      "relay kill/drain to every affected client reconnected and receiving, worst case (inf if "
      "one never came back)",

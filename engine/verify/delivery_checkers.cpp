@@ -50,8 +50,18 @@ class silent_clients_checker final : public checker {
     }
 };
 
+class longest_silence_checker final : public checker {
+  public:
+    measurement measure(const ledger_summary& s) const override {
+        return {s.longest_silence.count() / 1000.0, "longest time with no delivery anywhere"};
+    }
+};
+
 }  // namespace
 
+std::unique_ptr<checker> make_longest_silence_checker() {
+    return std::make_unique<longest_silence_checker>();
+}
 std::unique_ptr<checker> make_delivery_ratio_checker() {
     return std::make_unique<delivery_ratio_checker>();
 }

@@ -11,4 +11,5 @@ std::unique_ptr<checker> make_duplicates_checker();
 std::unique_ptr<checker> make_order_checker();
 std::unique_ptr<checker> make_deliveries_checker();
 std::unique_ptr<checker> make_silent_clients_checker();
+std::unique_ptr<checker> make_longest_silence_checker();
 }  // namespace switchyard::verify

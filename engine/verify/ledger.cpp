@@ -238,6 +238,20 @@ void ledger::on_delivery(const fleet::delivery_record& r) {
     if (frozen())
         return;
     auto& table = *channels_;
+    {
+        // Cluster-wide silence: the gap before this delivery if it is the newest one yet.
+        const auto t = r.received_at.count();
+        auto last = last_delivery_us_.load(std::memory_order_relaxed);
+        while (t > last &&
+               !last_delivery_us_.compare_exchange_weak(last, t, std::memory_order_relaxed)) {
+        }
+        if (t > last && last >= 0) {
+            auto longest = longest_silence_us_.load(std::memory_order_relaxed);
+            while (t - last > longest && !longest_silence_us_.compare_exchange_weak(
+                                             longest, t - last, std::memory_order_relaxed)) {
+            }
+        }
+    }
     auto& s = shard_of(r.client);
     std::unique_lock lock(s.mutex);
     auto& c = client_in(s.clients, r.client);
@@ -447,6 +461,7 @@ ledger_summary ledger::summary() const {
             }
         }
     }
+    out.longest_silence = micros{longest_silence_us_.load()};
     if (out.deliveries == 0)
         out.silent_clients = 0;  // nothing flowed at all: nothing to be silent about
     out.delivery_ratio = out.expected == 0 ? 1.0 : static_cast<double>(out.received) / out.expected;

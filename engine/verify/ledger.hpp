@@ -91,6 +91,8 @@ class ledger final : public fleet::client_observer {
     std::unique_ptr<std::array<shard, shard_count>> shards_;
     std::unique_ptr<channel_table> channels_;
     std::atomic<bool> frozen_{false};
+    std::atomic<std::int64_t> last_delivery_us_{-1};  // latest received_at seen
+    std::atomic<std::int64_t> longest_silence_us_{0};
 
     mutable std::mutex relays_mutex_;  // rare paths: relay loss, episodes
     std::set<std::string> lost_relays_;

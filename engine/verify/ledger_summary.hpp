@@ -54,6 +54,9 @@ struct ledger_summary {
     latency_histogram latency;    ///< live deliveries (replays excluded: they measure outages)
 
     std::vector<failover_episode> failovers;
+    /// Longest time between two consecutive deliveries anywhere in the run (an outage every
+    /// client felt, e.g. the bus down), from the first delivery on.
+    micros longest_silence{};
 
     /// One concrete case per kind of failure, in words, for the report ("client 4 on global:
     /// missing seq 31..33").

@@ -257,6 +257,18 @@ TEST(Checkers, SilentClientIsCounted) {
     EXPECT_EQ(h.measure("silent_clients"), 1);
 }
 
+TEST(Checkers, LongestSilenceIsTheWidestGapBetweenDeliveries) {
+    history h;
+    h.connect(0, "relay-1");
+    h.connect(1, "relay-2");
+    h.deliver(0, "relay-1", 1, 1s);
+    h.deliver(1, "relay-2", 1, 1100ms);
+    h.deliver(1, "relay-2", 2, 3900ms);  // 2.8 s with nothing anywhere
+    h.deliver(0, "relay-1", 2, 4s);
+    h.deliver(1, "relay-2", 3, 4500ms);
+    EXPECT_DOUBLE_EQ(h.measure("longest_silence_ms"), 2800);
+}
+
 TEST(Ledger, FrozenIgnoresShutdownCloses) {
     history h;
     h.connect(0, "relay-1");
