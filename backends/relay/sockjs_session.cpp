@@ -68,7 +68,7 @@ void sockjs_session::attach(std::shared_ptr<http_session> http, receiver_kind ki
         return;
     }
     expiry_.cancel();
-    receiver_ = std::move(http);
+    receiver_ = http;
     kind_ = kind;
     streamed_bytes_ = 0;
     if (fresh)
