@@ -7,7 +7,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <deque>
 
 #include "engine/fleet/sockjs_framing.hpp"
 
@@ -22,6 +21,9 @@ using error_code = boost::system::error_code;
 
 /// The first frame a SockJS session sends in native mode: any native frame switches the session
 /// to native mode and is answered with hello; a ping is harmless.
+/// Beast's per-connection masking buffer for writes.
+constexpr std::size_t write_buffer_bytes = 512;
+
 constexpr std::string_view sockjs_native_opener = R"({"type":"ping","id":"open"})";
 
 std::string random_sockjs_server(policy::fast_rng& rng) {
@@ -181,6 +183,10 @@ class ws_transport final : public client_transport,
             return fail(ec.message());
         }
         ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
+        // A small masking buffer keeps an idle client small (Beast's default is 4 KB); without
+        // auto-fragmentation a large message is still sent as one frame, masked in pieces.
+        ws_.auto_fragment(false);
+        ws_.write_buffer_bytes(write_buffer_bytes);
         open_ = true;
         read();
         if (!sockjs_) {
@@ -228,7 +234,8 @@ class ws_transport final : public client_transport,
         switch (frame.kind) {
             case sockjs_frame::open_frame:
                 sockjs_open_ = true;
-                queue_.push_front(encode_sockjs_messages({std::string(sockjs_native_opener)}));
+                queue_.insert(queue_.begin(),
+                              encode_sockjs_messages({std::string(sockjs_native_opener)}));
                 write_next();
                 break;
             case sockjs_frame::heartbeat_frame:
@@ -268,7 +275,7 @@ class ws_transport final : public client_transport,
                             if (self->params_.events != nullptr) {
                                 self->params_.events->on_transport_bytes(0, n);
                             }
-                            self->queue_.pop_front();
+                            self->queue_.erase(self->queue_.begin());
                             self->write_next();
                         });
     }
@@ -276,7 +283,9 @@ class ws_transport final : public client_transport,
     transport_params params_;
     websocket::stream<Next> ws_;
     beast::flat_buffer buffer_;
-    std::deque<std::string> queue_;
+    /// Frames waiting to be written, front first. A vector, not a deque: an empty libstdc++ deque
+    /// already holds ~600 bytes, and idle clients are the common case.
+    std::vector<std::string> queue_;
     std::unique_ptr<websocket::response_type> response_;  ///< only during the handshake
     bool sockjs_;
     bool open_ = false;
