@@ -45,6 +45,8 @@ class client_session : public std::enable_shared_from_this<client_session> {
     void deliver_direct(const std::string& from, const std::string& data);
     /// Counts and closes a client whose queue (or pending replay buffer) passed a limit.
     void slow_consumer();
+    /// Starts the write of whatever is queued (called by the shard's flush).
+    virtual void flush_now() {}
     /// Closes with `code` (1001 draining, 1008 slow consumer, 1011 bus lost).
     virtual void close_with(std::uint16_t code, std::string reason) = 0;
 

@@ -1,6 +1,7 @@
 #include "backends/relay/http_session.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
@@ -221,6 +222,7 @@ void http_session::upgrade(int framing, std::string client_id) {
     }
     auto req = parser_->release();
     stream_.expires_never();
+    // The relay frames WebSocket itself; a request without the headers gets a 400 there.
     auto socket = stream_.release_socket();
     dead_ = true;
     shard& target = server_.next_shard();

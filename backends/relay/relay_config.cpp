@@ -87,6 +87,15 @@ const std::vector<flag>& flags() {
          [](relay_config& c, const std::string& v) {
              return parse_uint<std::size_t>(v, c.send_queue_bytes_max, 1024, std::size_t{1} << 34);
          }},
+        {"coalesce-ms", "MS",
+         "WebSocket write coalescing window, 0 = end of the loop turn (default 0)",
+         [](relay_config& c, const std::string& v) {
+             std::uint64_t ms = 0;
+             if (!parse_uint<std::uint64_t>(v, ms, 0, 1000))
+                 return false;
+             c.coalesce = std::chrono::milliseconds{ms};
+             return true;
+         }},
         {"history", "N", "history entries kept per channel (default 1024)",
          [](relay_config& c, const std::string& v) {
              return parse_uint<std::size_t>(v, c.history_max, 1, 1 << 20);

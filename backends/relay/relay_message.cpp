@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "backends/relay/ws_codec.hpp"
+
 namespace switchyard::relay {
 
 std::string json_quote(std::string_view s) {
@@ -45,6 +47,19 @@ std::shared_ptr<const std::string> relay_message::text(bool raw) const {
 std::shared_ptr<const std::string> relay_message::sockjs_frame(bool raw) const {
     const form& f = raw ? sockjs_raw_ : sockjs_native_;
     std::call_once(f.once, [&] { f.bytes = "a[" + json_quote(*text(raw)) + "]"; });
+    return alias(f.bytes);
+}
+
+}  // namespace switchyard::relay
+
+namespace switchyard::relay {
+
+std::shared_ptr<const std::string> relay_message::ws_frame(bool raw, bool sockjs) const {
+    const form& f = ws_[(raw ? 1 : 0) + (sockjs ? 2 : 0)];
+    std::call_once(f.once, [&] {
+        auto payload = sockjs ? sockjs_frame(raw) : text(raw);
+        f.bytes = relay::ws_frame(ws_opcode::text, *payload);
+    });
     return alias(f.bytes);
 }
 

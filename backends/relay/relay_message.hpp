@@ -25,6 +25,9 @@ class relay_message : public policy::hub_payload,
     std::shared_ptr<const std::string> text(bool raw) const;
     /// The same as one SockJS frame: `a["<text as JSON string>"]`.
     std::shared_ptr<const std::string> sockjs_frame(bool raw) const;
+    /// A complete WebSocket text frame (header + payload) of text() or sockjs_frame(): server
+    /// frames are unmasked, so these exact bytes go to every WebSocket client.
+    std::shared_ptr<const std::string> ws_frame(bool raw, bool sockjs) const;
 
   private:
     struct form {
@@ -36,6 +39,7 @@ class relay_message : public policy::hub_payload,
     }
     bus::message_ptr msg_;
     form native_, raw_, sockjs_native_, sockjs_raw_;
+    form ws_[4];
 };
 
 /// JSON string literal of `s` (quotes included).

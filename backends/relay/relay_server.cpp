@@ -37,6 +37,27 @@ void shard::on_message(const std::shared_ptr<const relay_message>& msg) {
     }
 }
 
+void shard::want_flush(std::shared_ptr<client_session> s, std::chrono::milliseconds window) {
+    dirty.push_back(std::move(s));
+    if (flush_pending)
+        return;
+    flush_pending = true;
+    if (window.count() > 0) {
+        flush_timer.expires_after(window);
+        flush_timer.async_wait([this](boost::system::error_code) { run_flush(); });
+    } else {
+        asio::post(ioc, [this] { run_flush(); });
+    }
+}
+
+void shard::run_flush() {
+    flush_pending = false;
+    auto list = std::move(dirty);
+    dirty.clear();
+    for (auto& s : list)
+        s->flush_now();
+}
+
 void shard::on_direct(const bus::bus_direct& d) {
     std::vector<client_session*> targets;
     auto range = by_client.equal_range(d.to);

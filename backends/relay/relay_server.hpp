@@ -10,6 +10,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "backends/bus/bus.hpp"
 #include "backends/policy/hub.hpp"
@@ -25,10 +26,18 @@ class sockjs_registry;
 /// One event-loop thread's share of the relay: its io_context, its hub and its sessions.
 /// Everything in a shard is touched only from its thread, so fan-out takes no locks.
 struct shard {
-    explicit shard(std::size_t i, std::size_t pending_max) : index(i), hub(pending_max) {}
+    explicit shard(std::size_t i, std::size_t pending_max)
+        : index(i), hub(pending_max), flush_timer(ioc) {}
     std::size_t index;
     boost::asio::io_context ioc{1};
     policy::hub hub;
+    /// Sessions with frames waiting for the shard's next flush: one post (or one timer) per
+    /// shard per turn, however many sessions a broadcast touched.
+    std::vector<std::shared_ptr<client_session>> dirty;
+    bool flush_pending = false;
+    boost::asio::steady_timer flush_timer;
+    void want_flush(std::shared_ptr<client_session> s, std::chrono::milliseconds window);
+    void run_flush();
     std::unordered_map<policy::subscriber_id, client_session*> sessions;
     std::unordered_multimap<std::string, client_session*> by_client;
     /// Fans one channel message out to this shard's subscribers.

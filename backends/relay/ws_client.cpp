@@ -1,185 +1,249 @@
 #include "backends/relay/ws_client.hpp"
 
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/websocket.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/field.hpp>
 #include <boost/json.hpp>
 
+#include "backends/relay/http_session.hpp"
 #include "backends/relay/relay_server.hpp"
 
 namespace switchyard::relay {
 
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
 namespace asio = boost::asio;
+namespace http = boost::beast::http;
 
 ws_client::ws_client(relay_server& server, shard& home, asio::ip::tcp::socket socket,
                      std::string client_id, ws_framing framing)
     : client_session(server, home, std::move(client_id),
                      framing == ws_framing::native ? client_mode::native : client_mode::raw,
                      framing == ws_framing::sockjs),
-      ws_(std::move(socket)),
+      socket_(std::move(socket)),
       framing_(framing),
-      heartbeat_(ws_.get_executor()),
-      close_deadline_(ws_.get_executor()) {}
+      parser_(server.config().max_message_bytes),
+      chunk_(read_chunk_bytes),
+      heartbeat_(socket_.get_executor()),
+      close_deadline_(socket_.get_executor()) {}
 
-void ws_client::run(beast::http::request<beast::http::string_body> req) {
-    beast::get_lowest_layer(ws_).expires_never();
-    websocket::stream_base::timeout t{};
-    t.handshake_timeout = server_.config().close_timeout;
-    t.idle_timeout = websocket::stream_base::none();
-    t.keep_alive_pings = false;
-    ws_.set_option(t);
-    ws_.read_message_max(server_.config().max_message_bytes);
-    ws_.auto_fragment(false);
-    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
-        res.set(beast::http::field::server, "switchyard-relay");
-    }));
-    ws_.async_accept(req, [self = self()](beast::error_code ec) {
-        if (ec) {
-            self->finish();
-            return;
-        }
-        if (self->framing_ == ws_framing::sockjs) {
-            self->enqueue(std::make_shared<const std::string>("o"));
-            self->arm_heartbeat();
-        }
-        self->start_session();
-        self->do_read();
-    });
+void ws_client::run(const http::request<http::string_body>& req) {
+    const auto key = req[http::field::sec_websocket_key];
+    if (key.empty() || req[http::field::sec_websocket_version] != "13") {
+        auto body = std::make_shared<const std::string>(
+            http_response(400, "text/plain", "bad WebSocket handshake\n", false,
+                          "Sec-WebSocket-Version: 13\r\n"));
+        asio::async_write(
+            socket_, asio::buffer(*body),
+            [self = self(), body](boost::system::error_code, std::size_t) { self->finish(); });
+        return;
+    }
+    queue_.push_back(std::make_shared<const std::string>(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Accept: " +
+        ws_accept_key(std::string_view(key.data(), key.size())) +
+        "\r\nServer: switchyard-relay\r\n\r\n"));
+    queued_bytes_ += queue_.back()->size();
+    if (framing_ == ws_framing::sockjs) {
+        static const auto open =
+            std::make_shared<const std::string>(ws_frame(ws_opcode::text, "o"));
+        enqueue(open);
+        arm_heartbeat();
+    }
+    start_session();
+    schedule_flush();
+    do_read();
 }
 
 void ws_client::arm_heartbeat() {
     heartbeat_.expires_after(server_.config().sockjs_heartbeat);
-    heartbeat_.async_wait([self = self()](beast::error_code ec) {
-        if (ec || self->closing_)
+    heartbeat_.async_wait([self = self()](boost::system::error_code ec) {
+        if (ec || self->closing_ || self->finished_)
             return;
-        self->enqueue(std::make_shared<const std::string>("h"));
+        static const auto h = std::make_shared<const std::string>(ws_frame(ws_opcode::text, "h"));
+        self->enqueue(h);
         self->arm_heartbeat();
     });
 }
 
 void ws_client::do_read() {
-    ws_.async_read(buffer_, [self = self()](beast::error_code ec, std::size_t) {
-        if (ec) {
-            if (ec == websocket::error::message_too_big)
-                ++self->server_.metrics().too_large;  // Beast already sent close 1009
-            self->finish();
-            return;
-        }
-        std::string text = beast::buffers_to_string(self->buffer_.data());
-        self->buffer_.consume(self->buffer_.size());
-        if (self->framing_ == ws_framing::sockjs) {
-            // SockJS clients send a JSON array of strings (or one string); empty is ignored.
-            if (!text.empty()) {
-                boost::json::error_code jec;
-                auto v = boost::json::parse(text, jec);
-                if (jec) {
-                    self->close_with(1002, "Broken framing.");
+    socket_.async_read_some(
+        asio::buffer(chunk_), [self = self()](boost::system::error_code ec, std::size_t n) {
+            if (ec) {
+                self->finish();
+                return;
+            }
+            self->rbuf_.append(self->chunk_.data(), n);
+            std::size_t offset = 0;
+            while (!self->finished_) {
+                ws_parser::event ev;
+                const std::size_t used =
+                    self->parser_.parse(std::string_view(self->rbuf_).substr(offset), ev);
+                offset += used;
+                if (self->parser_.error_code() != 0) {
+                    const auto code = self->parser_.error_code();
+                    if (code == 1009)
+                        ++self->server_.metrics().too_large;
+                    self->fail(code, code == 1009 ? "message too big" : "protocol error");
                     return;
                 }
-                if (v.is_string())
-                    self->on_text(std::string_view(v.as_string()));
-                else if (v.is_array())
-                    for (const auto& m : v.as_array())
-                        if (m.is_string())
-                            self->on_text(std::string_view(m.as_string()));
+                if (ev.kind == ws_parser::event::none)
+                    break;
+                self->on_event(ev);
             }
-        } else {
-            self->on_text(text);
-        }
-        if (!self->finished_)
-            self->do_read();
-    });
+            self->rbuf_.erase(0, offset);
+            if (!self->finished_)
+                self->do_read();
+        });
+}
+
+void ws_client::on_event(ws_parser::event& ev) {
+    switch (ev.kind) {
+        case ws_parser::event::ping:
+            enqueue(std::make_shared<const std::string>(ws_frame(ws_opcode::pong, ev.payload)));
+            return;
+        case ws_parser::event::pong:
+        case ws_parser::event::none:
+            return;
+        case ws_parser::event::close:
+            peer_closed_ = true;
+            if (closing_) {
+                finish();  // our close was answered
+                return;
+            }
+            // Echo the peer's close, then the TCP connection ends.
+            close_with(ev.close_code == 1005 ? 1000 : ev.close_code, "");
+            return;
+        case ws_parser::event::message:
+            break;
+    }
+    if (closing_)
+        return;
+    if (!ev.binary && !valid_utf8(ev.payload)) {
+        fail(1007, "invalid UTF-8");
+        return;
+    }
+    if (framing_ != ws_framing::sockjs) {
+        on_text(ev.payload);
+        return;
+    }
+    // SockJS clients send a JSON array of strings (or one string); empty is ignored.
+    if (ev.payload.empty())
+        return;
+    boost::json::error_code jec;
+    auto v = boost::json::parse(ev.payload, jec);
+    if (jec) {
+        fail(1002, "Broken framing.");
+        return;
+    }
+    if (v.is_string()) {
+        on_text(std::string_view(v.as_string()));
+    } else if (v.is_array()) {
+        for (const auto& m : v.as_array())
+            if (m.is_string())
+                on_text(std::string_view(m.as_string()));
+    }
+}
+
+void ws_client::fail(std::uint16_t code, const char* reason) {
+    close_with(code, reason);
 }
 
 void ws_client::send_broadcast(const std::shared_ptr<const relay_message>& msg) {
-    const bool raw = mode() == client_mode::raw;
-    if (framing_ == ws_framing::sockjs)
-        enqueue(msg->sockjs_frame(raw));
-    else
-        enqueue(msg->text(raw));
+    enqueue(msg->ws_frame(mode() == client_mode::raw, framing_ == ws_framing::sockjs));
 }
 
 void ws_client::send_text(std::string text) {
     if (framing_ == ws_framing::sockjs)
         text = "a[" + json_quote(text) + "]";
-    enqueue(std::make_shared<const std::string>(std::move(text)));
+    enqueue(std::make_shared<const std::string>(ws_frame(ws_opcode::text, text)));
 }
 
 void ws_client::enqueue(std::shared_ptr<const std::string> frame) {
     if (closing_ || finished_)
         return;
     const auto& cfg = server_.config();
-    if (queue_.size() >= cfg.send_queue_messages_max ||
+    if (queue_.size() + inflight_.size() >= cfg.send_queue_messages_max ||
         queued_bytes_ + frame->size() > cfg.send_queue_bytes_max) {
         slow_consumer();
         return;
     }
     queued_bytes_ += frame->size();
     queue_.push_back(std::move(frame));
-    if (!writing_)
+    schedule_flush();
+}
+
+void ws_client::schedule_flush() {
+    if (writing_ || flush_scheduled_ || finished_)
+        return;
+    flush_scheduled_ = true;
+    // Writing at the end of this turn (or after the coalescing window) lets every frame the
+    // turn queued leave in one gather write.
+    home().want_flush(shared_from_this(), server_.config().coalesce);
+}
+
+void ws_client::flush_now() {
+    flush_scheduled_ = false;
+    if (!writing_ && !queue_.empty() && !finished_)
         do_write();
 }
 
 void ws_client::do_write() {
     writing_ = true;
-    ws_.text(true);
-    ws_.async_write(asio::buffer(*queue_.front()),
-                    [self = self()](beast::error_code ec, std::size_t) {
-                        self->writing_ = false;
-                        if (ec) {
-                            self->finish();
-                            return;
-                        }
-                        if (!self->queue_.empty()) {
-                            self->queued_bytes_ -= self->queue_.front()->size();
-                            self->queue_.pop_front();
-                        }
-                        if (!self->queue_.empty() && !self->closing_)
-                            self->do_write();
-                    });
+    std::size_t bytes = 0;
+    while (!queue_.empty() && inflight_.size() < write_batch_frames_max &&
+           (inflight_.empty() || bytes + queue_.front()->size() <= write_batch_bytes_max)) {
+        bytes += queue_.front()->size();
+        inflight_.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+    }
+    buffers_.clear();
+    for (const auto& f : inflight_)
+        buffers_.emplace_back(asio::buffer(*f));
+    asio::async_write(
+        socket_, buffers_, [self = self(), bytes](boost::system::error_code ec, std::size_t) {
+            self->writing_ = false;
+            self->inflight_.clear();
+            self->queued_bytes_ -= std::min(bytes, self->queued_bytes_);
+            if (ec) {
+                self->finish();
+                return;
+            }
+            if (!self->queue_.empty()) {
+                self->do_write();  // what queued meanwhile leaves now, in one write
+                return;
+            }
+            if (self->closing_) {
+                // Our close frame is out.
+                if (self->peer_closed_) {
+                    self->finish();
+                } else {
+                    boost::system::error_code ignored;
+                    self->socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+                }
+            }
+        });
 }
 
 void ws_client::close_with(std::uint16_t code, std::string reason) {
     if (closing_ || finished_)
         return;
-    closing_ = true;
     heartbeat_.cancel();
-    // Queued frames are dropped (the in-flight one, if any, completes first).
-    if (queue_.size() > 1)
-        queue_.erase(queue_.begin() + (writing_ ? 1 : 0), queue_.end());
-    else if (!writing_)
-        queue_.clear();
-    auto do_close = [self = self(), code, reason]() {
-        self->ws_.async_close(
-            websocket::close_reason(static_cast<websocket::close_code>(code), reason),
-            [self](beast::error_code) {});
-    };
-    if (framing_ == ws_framing::sockjs) {
-        // SockJS says why in a close frame of its own before the WebSocket close.
-        auto frame = std::make_shared<const std::string>("c[" + std::to_string(code) + "," +
-                                                         json_quote(reason) + "]");
-        auto write_then_close = [self = self(), frame, do_close]() {
-            self->ws_.async_write(asio::buffer(*frame),
-                                  [frame, do_close](beast::error_code ec, std::size_t) {
-                                      if (!ec)
-                                          do_close();
-                                  });
-        };
-        if (!writing_)
-            write_then_close();
-        else
-            do_close();
-    } else {
-        do_close();
-    }
+    // Frames not yet written are dropped; the close goes right after the write in flight.
+    queued_bytes_ = 0;
+    for (const auto& f : inflight_)
+        queued_bytes_ += f->size();
+    queue_.clear();
+    if (framing_ == ws_framing::sockjs && !peer_closed_)
+        queue_.push_back(std::make_shared<const std::string>(ws_frame(
+            ws_opcode::text, "c[" + std::to_string(code) + "," + json_quote(reason) + "]")));
+    queue_.push_back(std::make_shared<const std::string>(ws_close_frame(code, reason)));
+    closing_ = true;
+    if (!writing_)
+        do_write();
     // A consumer that never reads would hold the close forever behind its stuck write.
     close_deadline_.expires_after(server_.config().close_timeout);
-    close_deadline_.async_wait([self = self()](beast::error_code ec) {
-        if (ec || self->finished_)
-            return;
-        beast::error_code ignored;
-        beast::get_lowest_layer(self->ws_).socket().close(ignored);
+    close_deadline_.async_wait([self = self()](boost::system::error_code ec) {
+        if (!ec)
+            self->finish();
     });
 }
 
@@ -191,6 +255,8 @@ void ws_client::finish() {
     close_deadline_.cancel();
     queue_.clear();
     queued_bytes_ = 0;
+    boost::system::error_code ignored;
+    socket_.close(ignored);
     end_session();
 }
 

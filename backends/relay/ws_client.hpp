@@ -2,51 +2,68 @@
 // A client over WebSocket: native frames at /ws, raw text at /sockjs/websocket, or SockJS
 // framing (o, h, a[...], c[...]) at /sockjs/<server>/<session>/websocket.
 #include <deque>
+#include <vector>
 
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
 #include "backends/relay/client_session.hpp"
+#include "backends/relay/ws_codec.hpp"
 
 namespace switchyard::relay {
 
 /// How a WebSocket client's messages are framed.
 enum class ws_framing { native, raw, sockjs };
 
-/// One WebSocket client. One write in flight; the rest wait in a queue bounded by
-/// send_queue_messages_max and send_queue_bytes_max (passing either is a slow consumer:
-/// close 1008). Broadcast frames are shared bytes, never copied per client.
+/// One WebSocket client, framed by the relay itself (ws_codec) so that a broadcast costs one
+/// shared, pre-framed buffer per client and many queued frames leave in one gather write.
+/// One write in flight; the queue is bounded by send_queue_messages_max and
+/// send_queue_bytes_max (passing either is a slow consumer: close 1008). Frames queued in the
+/// same event-loop turn (or within `coalesce`) go out together.
 class ws_client final : public client_session {
   public:
     ws_client(relay_server& server, shard& home, boost::asio::ip::tcp::socket socket,
               std::string client_id, ws_framing framing);
-    /// Completes the upgrade for `req` and starts reading.
-    void run(boost::beast::http::request<boost::beast::http::string_body> req);
+    /// Answers the upgrade `req` (101, or 400 for a bad handshake) and starts reading.
+    void run(const boost::beast::http::request<boost::beast::http::string_body>& req);
     void close_with(std::uint16_t code, std::string reason) override;
+    void flush_now() override;
+
+    /// Frames per gather write, and bytes per gather write (named limits).
+    static constexpr std::size_t write_batch_frames_max = 256;
+    static constexpr std::size_t write_batch_bytes_max = 512 * 1024;
+    static constexpr std::size_t read_chunk_bytes = 16 * 1024;
 
   private:
     void send_broadcast(const std::shared_ptr<const relay_message>& msg) override;
     void send_text(std::string text) override;
     void enqueue(std::shared_ptr<const std::string> frame);
-    void do_read();
+    void schedule_flush();
     void do_write();
+    void do_read();
+    void on_event(ws_parser::event& ev);
+    void fail(std::uint16_t code, const char* reason);
     void arm_heartbeat();
     void finish();
     std::shared_ptr<ws_client> self() {
         return std::static_pointer_cast<ws_client>(shared_from_this());
     }
 
-    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
-    boost::beast::flat_buffer buffer_;
+    boost::asio::ip::tcp::socket socket_;
     ws_framing framing_;
+    ws_parser parser_;
+    std::string rbuf_;
+    std::vector<char> chunk_;
     std::deque<std::shared_ptr<const std::string>> queue_;
+    std::vector<std::shared_ptr<const std::string>> inflight_;
+    std::vector<boost::asio::const_buffer> buffers_;
     std::size_t queued_bytes_ = 0;
     bool writing_ = false;
-    bool closing_ = false;
+    bool flush_scheduled_ = false;
+    bool closing_ = false;      // a close frame is queued or sent
+    bool peer_closed_ = false;  // the peer's close frame arrived
     bool finished_ = false;
     boost::asio::steady_timer heartbeat_;
     boost::asio::steady_timer close_deadline_;
