@@ -53,10 +53,11 @@ struct limits_config {
     millis connect_timeout{2000};    ///< TCP connect to a backend
     millis upstream_timeout{30000};  ///< backend silent this long mid-response = failure
     millis drain_timeout{10000};     ///< SIGTERM: how long open connections may finish
-    std::uint32_t max_header_bytes = 16384;            ///< larger request header = 431
-    std::uint64_t max_body_bytes = 64ull << 20;        ///< larger request body = 413
-    std::uint32_t max_connections = 20000;             ///< client connections over this are closed
-    std::uint32_t max_idle_upstream_per_backend = 64;  ///< pooled keep-alive per backend per thread
+    std::uint32_t max_header_bytes = 16384;      ///< larger request header = 431
+    std::uint64_t max_body_bytes = 64ull << 20;  ///< larger request body = 413
+    std::uint32_t max_connections = 20000;       ///< client connections over this are closed
+    std::uint32_t max_idle_upstream_per_backend =
+        512;                           ///< pooled keep-alive per backend per thread
     std::uint32_t redispatch_max = 3;  ///< extra backends tried after a refused connect/reset
     std::uint32_t tunnel_buffer_bytes = 16384;  ///< per direction per WebSocket tunnel
 };

@@ -41,35 +41,54 @@ enum class relay_fault { none, input, output };
 
 /// Streams one message from `in` to `out`: the header as already parsed into `p` (and possibly
 /// rewritten), then the body chunk by chunk with the framing it arrived in.
+/// A session's body staging buffer: allocated on the first body, reused for the connection's
+/// life, never zeroed (every byte is written before it is read).
+class chunk_buffer {
+  public:
+    char* get() {
+        if (!data_)
+            data_.reset(new char[relay_chunk_bytes]);
+        return data_.get();
+    }
+
+  private:
+    std::unique_ptr<char[]> data_;
+};
+
 template <bool is_request, class Out, class In>
 asio::awaitable<relay_fault> relay_message(Out& out, In& in, beast::flat_buffer& in_buffer,
                                            http::parser<is_request, http::buffer_body>& p,
+                                           chunk_buffer& staging,
                                            std::chrono::milliseconds in_timeout,
                                            std::chrono::milliseconds out_timeout,
                                            beast::error_code& ec) {
     http::serializer<is_request, http::buffer_body> sr{p.get()};
-    std::unique_ptr<char[]> chunk;
+    char* chunk = nullptr;
+    // Timers are armed only for steps that may wait on a socket: a small body that arrived with
+    // its header is relayed without touching the input side's timer.
+    lowest(out).expires_after(out_timeout);
     do {
         if (!p.is_done()) {
             if (!chunk)
-                chunk = std::make_unique<char[]>(relay_chunk_bytes);
-            p.get().body().data = chunk.get();
+                chunk = staging.get();
+            p.get().body().data = chunk;
             p.get().body().size = relay_chunk_bytes;
-            lowest(in).expires_after(in_timeout);
+            if (in_buffer.size() == 0)
+                lowest(in).expires_after(in_timeout);
             co_await http::async_read(in, in_buffer, p, redirect_error(use_awaitable, ec));
             if (ec == http::error::need_buffer)
                 ec = {};
             if (ec)
                 co_return relay_fault::input;
             p.get().body().size = relay_chunk_bytes - p.get().body().size;
-            p.get().body().data = chunk.get();
+            p.get().body().data = chunk;
             p.get().body().more = !p.is_done();
+            lowest(out).expires_after(out_timeout);
         } else {
             p.get().body().data = nullptr;
             p.get().body().size = 0;
             p.get().body().more = false;
         }
-        lowest(out).expires_after(out_timeout);
         co_await http::async_write(out, sr, redirect_error(use_awaitable, ec));
         if (ec == http::error::need_buffer)
             ec = {};
@@ -201,7 +220,7 @@ asio::awaitable<void> run_tunnel(proxy_worker& w, Stream& client, beast::flat_bu
 template <class Stream>
 asio::awaitable<bool> forward(proxy_worker& w, Stream& stream, beast::flat_buffer& buf,
                               http::request_parser<http::buffer_body>& parser, bool tls,
-                              const std::string& client_ip) {
+                              const std::string& client_ip, chunk_buffer& staging) {
     auto& st = w.state();
     const auto& cfg = st.config;
     const auto& lim = cfg.limits;
@@ -296,8 +315,8 @@ asio::awaitable<bool> forward(proxy_worker& w, Stream& stream, beast::flat_buffe
             return !give_up();
         };
 
-        auto fault = co_await relay_message(up->stream, stream, buf, parser, lim.idle_timeout,
-                                            lim.upstream_timeout, ec);
+        auto fault = co_await relay_message(up->stream, stream, buf, parser, staging,
+                                            lim.idle_timeout, lim.upstream_timeout, ec);
         if (fault == relay_fault::input)
             co_return false;  // the client went away
         if (fault == relay_fault::output) {
@@ -335,8 +354,8 @@ asio::awaitable<bool> forward(proxy_worker& w, Stream& stream, beast::flat_buffe
         if (upgrade && res.result() == http::status::switching_protocols) {
             if (set_cookie)
                 res.insert(http::field::set_cookie, w.set_cookie_for(idx, tls));
-            fault = co_await relay_message(stream, up->stream, up->buffer, rp, lim.upstream_timeout,
-                                           lim.idle_timeout, ec);
+            fault = co_await relay_message(stream, up->stream, up->buffer, rp, staging,
+                                           lim.upstream_timeout, lim.idle_timeout, ec);
             if (fault != relay_fault::none) {
                 close_stream(up->stream);
                 co_return false;
@@ -359,8 +378,8 @@ asio::awaitable<bool> forward(proxy_worker& w, Stream& stream, beast::flat_buffe
         res.keep_alive(keep);
         if (set_cookie)
             res.insert(http::field::set_cookie, w.set_cookie_for(idx, tls));
-        fault = co_await relay_message(stream, up->stream, up->buffer, rp, lim.upstream_timeout,
-                                       lim.idle_timeout, ec);
+        fault = co_await relay_message(stream, up->stream, up->buffer, rp, staging,
+                                       lim.upstream_timeout, lim.idle_timeout, ec);
         if (fault == relay_fault::input) {
             st.pool.on_passive_error(idx, std::chrono::steady_clock::now());
             co_return false;  // response cut short: only closing tells the client
@@ -387,6 +406,7 @@ asio::awaitable<void> run_session(proxy_worker& w, Stream& stream, bool tls,
     auto& st = w.state();
     const auto& lim = st.config.limits;
     beast::flat_buffer buf;
+    chunk_buffer staging;
     bool first = true;
     for (;;) {
         beast::error_code ec;
@@ -433,7 +453,7 @@ asio::awaitable<void> run_session(proxy_worker& w, Stream& stream, bool tls,
             }
             co_return;
         }
-        const bool keep = co_await forward(w, stream, buf, parser, tls, client_ip);
+        const bool keep = co_await forward(w, stream, buf, parser, tls, client_ip, staging);
         if (!keep)
             co_return;
     }
