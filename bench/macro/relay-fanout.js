@@ -32,6 +32,9 @@ const opt = {
   satRates: (args['saturation-rates'] || '200,400,800,1600,3200,6400').split(',').map(Number),
   satSeconds: +(args['saturation-seconds'] || 3),
   json: args.json,
+  // The C++ one-thread load generator (bench/micro/relay/relay_fanout_load); node workers
+  // (relay-fanout-load.js) are the fallback and cost far more CPU.
+  loadgen: args.loadgen,
   // Extra flags for switchyard-relay, e.g. "--coalesce-ms 10".
   relayArgs: args['relay-args'] ? args['relay-args'].split(' ').filter(Boolean) : [],
 };
@@ -153,8 +156,64 @@ async function measure(stackState, workers, rate, seconds) {
   };
 }
 
+// Runs the C++ load generator over `rates`; CPU is sampled at each START and RESULT line.
+function runLoadgen(st, stack, rates, seconds, stopOnFail) {
+  return new Promise((resolve, reject) => {
+    const argv = ['--stack', stack, '--ports', st.servers.map((s) => s.port).join(','),
+      '--clients', String(opt.clients), '--publishers', String(opt.publishers),
+      '--rates', rates.join(','), '--seconds', String(seconds)];
+    if (stopOnFail) argv.push('--stop-on-fail');
+    const child = spawn(opt.loadgen, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(child);
+    const pids = st.servers.map((s) => s.pid);
+    const results = [];
+    let cpu0, sys0, redis0, buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d.toString();
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line.startsWith('START')) {
+          cpu0 = pids.map((p) => cpuSeconds(p));
+          sys0 = pids.map((p) => cpuSeconds(p, 'sys'));
+          redis0 = cpuSeconds(st.redis.pid);
+        } else if (line.startsWith('RESULT ')) {
+          const r = JSON.parse(line.slice(7));
+          r.server_cpu_s = pids.map((p) => cpuSeconds(p)).reduce((a, v, i) => a + v - cpu0[i], 0);
+          r.server_sys_cpu_s = pids.map((p) => cpuSeconds(p, 'sys')).reduce((a, v, i) => a + v - sys0[i], 0);
+          r.redis_cpu_s = cpuSeconds(st.redis.pid) - redis0;
+          r.deliveries_per_server_cpu_s = r.server_cpu_s > 0 ? r.delivered / r.server_cpu_s : Infinity;
+          r.deliveries_per_cpu_s = r.delivered / (r.server_cpu_s + r.redis_cpu_s);
+          results.push(r);
+        }
+      }
+    });
+    child.on('exit', (code) => (code === 0 ? resolve(results) : reject(new Error(`load generator exited ${code}`))));
+  });
+}
+
 async function runStack(stack) {
   const st = await startStack(stack);
+  if (opt.loadgen) {
+    try {
+      const [main] = await runLoadgen(st, stack, [opt.rate], opt.seconds, false);
+      const result = { stack, main };
+      if (opt.saturation) {
+        result.saturation = await runLoadgen(st, stack, opt.satRates, opt.satSeconds, true);
+        let best = 0;
+        for (const r of result.saturation) {
+          if (!(r.ratio >= 0.999 && r.p99_ms >= 0 && r.p99_ms < 100)) break;
+          best = r.rate;
+        }
+        result.saturation_rate = best;
+      }
+      return result;
+    } finally {
+      for (const s of st.servers) s.child.kill('SIGKILL');
+      st.redis.kill('SIGKILL');
+    }
+  }
   const workers = [];
   try {
     for (let w = 0; w < opt.workers; w++) {
@@ -197,7 +256,7 @@ function fmt(n, d = 0) { return Number.isFinite(n) ? n.toFixed(d) : String(n); }
 
 (async () => {
   if (opt.relayArgs.length) console.log(`switchyard-relay flags: ${opt.relayArgs.join(' ')}`);
-  console.log(`relay-fanout: ${opt.clients} clients, ${opt.publishers} publishers, ${opt.rate} msg/s for ${opt.seconds}s over ${opt.servers} servers on one Redis (${opt.workers} load workers)`);
+  console.log(`relay-fanout: ${opt.clients} clients, ${opt.publishers} publishers, ${opt.rate} msg/s for ${opt.seconds}s over ${opt.servers} servers on one Redis (${opt.loadgen ? 'C++ load generator' : opt.workers + ' node load workers'})`);
   const results = [];
   for (const stack of opt.stacks) {
     process.stdout.write(`  running ${stack}...\n`);
