@@ -54,6 +54,10 @@ micros client_behaviour::publish_interval() const noexcept {
         std::max<std::int64_t>(1, static_cast<std::int64_t>(1e6 / config_->publish_rate_hz))};
 }
 
+micros client_behaviour::silence_deadline() const noexcept {
+    return last_rx_ + std::chrono::duration_cast<micros>(config_->poll_timeout_ms);
+}
+
 micros client_behaviour::next_wake(micros now) const noexcept {
     micros at = never;
     switch (state_) {
@@ -66,7 +70,7 @@ micros client_behaviour::next_wake(micros now) const noexcept {
             at = deadline_;
             break;
         case client_state::connected:
-            at = next_publish_;
+            at = std::min({next_publish_, next_ping_, silence_deadline()});
             break;
         case client_state::stopped:
         case client_state::given_up:
@@ -113,10 +117,20 @@ client_actions client_behaviour::on_wake(micros now, policy::fast_rng& rng) {
                 return a;
             }
             break;
-        case client_state::connected:
+        case client_state::connected: {
+            if (now >= silence_deadline()) {
+                client_actions a = lost_connection(now, rng);
+                a.close = true;
+                a.disconnect_reason = "silent for poll_timeout_ms";
+                return a;
+            }
+            client_actions a;
+            if (now >= next_ping_) {
+                a.ping = true;
+                next_ping_ = now + std::chrono::duration_cast<micros>(config_->ping_interval_ms);
+            }
             if (now >= next_publish_) {
                 const micros interval = publish_interval();
-                client_actions a;
                 if (interval == never) {
                     next_publish_ = never;
                 } else {
@@ -133,10 +147,10 @@ client_actions client_behaviour::on_wake(micros now, policy::fast_rng& rng) {
                     a.first_msg_number = next_msg_number_;
                     next_msg_number_ += due;
                 }
-                a.wake_at = next_wake(now);
-                return a;
             }
-            break;
+            a.wake_at = next_wake(now);
+            return a;
+        }
         case client_state::stopped:
         case client_state::given_up:
             break;
@@ -202,6 +216,10 @@ client_actions client_behaviour::on_subscribed(micros now, std::size_t channel, 
     a.how = pending_how_;
     a.reconnect = has_connected_;
     has_connected_ = true;
+    last_rx_ = now;
+    next_ping_ = config_->ping_interval_ms.count() > 0
+                     ? now + std::chrono::duration_cast<micros>(config_->ping_interval_ms)
+                     : never;
     plan_publishing(now + std::chrono::duration_cast<micros>(config_->think_time_ms), rng);
     a.wake_at = next_wake(now);
     return a;
@@ -259,6 +277,7 @@ client_actions client_behaviour::lost_connection(micros now, policy::fast_rng& r
     client_actions a;
     a.report_disconnect = true;
     next_publish_ = never;
+    next_ping_ = never;
     if (!config_->reconnect.enabled) {
         state_ = client_state::stopped;
         return a;
@@ -303,7 +322,7 @@ client_actions client_behaviour::stop(micros now) {
               state_ == client_state::connected;
     a.report_disconnect = state_ == client_state::connected;
     state_ = client_state::stopped;
-    deadline_ = retry_at_ = next_publish_ = never;
+    deadline_ = retry_at_ = next_publish_ = next_ping_ = never;
     a.wake_at = never;
     return a;
 }

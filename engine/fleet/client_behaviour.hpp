@@ -40,9 +40,11 @@ struct client_actions {
     bool report_connect = false;         ///< report a connect_record with `how` and `reconnect`
     placement how = placement::fresh;
     bool reconnect = false;
-    bool report_disconnect = false;  ///< an established connection was lost
-    std::string_view failure;        ///< non-empty: report a connect failure with this reason
-    bool gave_up = false;            ///< reconnect.max_attempts reached: the client is done
+    bool ping = false;                   ///< send a native ping (keep-alive)
+    bool report_disconnect = false;      ///< an established connection was lost ...
+    std::string_view disconnect_reason;  ///< ... for this reason, when the core decided it
+    std::string_view failure;            ///< non-empty: report a connect failure with this reason
+    bool gave_up = false;                ///< reconnect.max_attempts reached: the client is done
     micros wake_at = never;
 };
 
@@ -71,6 +73,9 @@ class client_behaviour {
     /// A `message` on channels()[channel]. Returns true when it is a replay (resume history),
     /// i.e. it arrived before that channel's `subscribed` on a resuming subscribe.
     bool on_message(std::size_t channel, std::uint64_t seq) noexcept;
+    /// Any frame arrived (the shell calls this for every frame, before the frame's own event).
+    /// Cheap on purpose: it only notes the time; the silence deadline is checked on wake-ups.
+    void on_activity(micros now) noexcept { last_rx_ = now; }
     /// The connection closed or failed, whatever the stage (the shell cannot tell a failed
     /// connect from a lost connection; the state machine can).
     client_actions on_closed(micros now, policy::fast_rng& rng);
@@ -104,6 +109,7 @@ class client_behaviour {
     micros publish_interval() const noexcept;
     /// The earliest pending deadline, never before `now` (a missed one means "at once").
     micros next_wake(micros now) const noexcept;
+    micros silence_deadline() const noexcept;
 
     const fleet_config* config_;
     std::vector<std::uint64_t> last_seq_;  ///< per channel
@@ -111,6 +117,8 @@ class client_behaviour {
     micros deadline_ = never;      ///< connect/subscribe deadline
     micros retry_at_ = never;      ///< backoff end, or the start time while waiting
     micros next_publish_ = never;  ///< next publish due (connected only)
+    micros next_ping_ = never;     ///< next keep-alive ping (connected only)
+    micros last_rx_{0};            ///< last frame received
     std::uint64_t next_msg_number_ = 1;
     std::uint32_t failed_attempts_ = 0;
     std::uint32_t pending_subscriptions_ = 0;

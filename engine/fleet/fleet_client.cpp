@@ -84,8 +84,11 @@ void fleet_client::apply(const client_actions& a, std::string_view close_reason)
     if (a.report_disconnect) {
         counters.disconnects++;
         counters.connected--;
-        observer.on_disconnect({index_, core_.relay(),
-                                std::string(close_reason.empty() ? "closed" : close_reason), now});
+        std::string_view why = close_reason;
+        if (why.empty()) {
+            why = a.disconnect_reason.empty() ? std::string_view("closed") : a.disconnect_reason;
+        }
+        observer.on_disconnect({index_, core_.relay(), std::string(why), now});
     }
     if (!a.failure.empty()) {
         counters.connect_failures++;
@@ -107,6 +110,9 @@ void fleet_client::apply(const client_actions& a, std::string_view close_reason)
     }
     if (a.connect) {
         open_transport();
+    }
+    if (a.ping && transport_) {
+        transport_->send(R"({"type":"ping","id":"keepalive"})");
     }
     if (a.subscribe && transport_) {
         const auto& channels = fleet_.config.channels;
@@ -169,6 +175,9 @@ void fleet_client::drop_transport(bool graceful) {
 }
 
 void fleet_client::on_transport_bytes(std::size_t in, std::size_t out) {
+    if (in > 0) {
+        core_.on_activity(worker_.now());  // heartbeats count too
+    }
     fleet_.counters->bytes_in += in;
     fleet_.counters->bytes_out += out;
 }
@@ -184,9 +193,10 @@ void fleet_client::on_transport_frame(std::string_view frame) {
     if (ec || !v.is_object()) {
         return;  // the relay sends objects only; anything else is not ours to act on
     }
+    const micros now = worker_.now();
+    core_.on_activity(now);
     const auto& o = v.get_object();
     const auto type = string_field(o, "type");
-    const micros now = worker_.now();
     auto& counters = *fleet_.counters;
     auto& observer = worker_.observer;
     if (type == "message") {

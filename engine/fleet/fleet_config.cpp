@@ -126,6 +126,9 @@ std::string validate(const fleet_config& c) {
     if (c.poll_timeout_ms.count() <= 0) {
         return "poll_timeout_ms: must be positive";
     }
+    if (c.ping_interval_ms.count() < 0) {
+        return "ping_interval_ms: must not be negative";
+    }
     return {};
 }
 

@@ -79,8 +79,13 @@ struct fleet_config {
 
     reconnect_policy reconnect;
 
-    /// xhr-polling/streaming: how long a poll may hang before the client treats it as lost.
+    /// Liveness, every transport: a connected client that receives nothing at all (no message,
+    /// pong or SockJS heartbeat) for this long treats the connection as lost and reconnects.
+    /// (For xhr transports this bounds how long a poll may hang.)
     millis poll_timeout_ms{30000};
+    /// A connected client sends a native `ping` this often, so a quiet but healthy connection
+    /// is never silent for poll_timeout_ms; 0 = never (then a quiet channel may trip the timeout).
+    millis ping_interval_ms{10000};
 };
 
 /// Named limits checked by validate(): a scenario outside these is rejected with exit 2.

@@ -227,14 +227,51 @@ TEST(client_behaviour, rate_changes_take_effect_at_once) {
     fast_rng rng(1);
     b.start(0us, 0us);
     auto a = connect(b, 0us, "relay-1", false, rng);
-    EXPECT_EQ(a.wake_at, never) << "listener only";
+    EXPECT_EQ(a.wake_at, micros(10s)) << "listener only: just the keep-alive ping";
     cfg.publish_rate_hz = 2;
     a = b.on_rate_changed(1s, rng);
     EXPECT_GE(a.wake_at, micros(1s));
     EXPECT_LT(a.wake_at, micros(1500ms));
     cfg.publish_rate_hz = 0;
     a = b.on_rate_changed(1100ms, rng);
-    EXPECT_EQ(a.wake_at, never);
+    EXPECT_EQ(a.wake_at, micros(10s)) << "publishing stopped; only the ping remains";
+}
+
+TEST(client_behaviour, pings_while_connected_and_drops_a_silent_connection) {
+    auto cfg = config_with();
+    cfg.ping_interval_ms = 1000ms;
+    cfg.poll_timeout_ms = 3000ms;
+    client_behaviour b(cfg);
+    fast_rng rng(1);
+    b.start(0us, 0us);
+    auto a = connect(b, 0us, "relay-1", false, rng);
+    EXPECT_EQ(a.wake_at, micros(1s));
+    a = b.on_wake(1s, rng);
+    EXPECT_TRUE(a.ping);
+    EXPECT_EQ(a.wake_at, micros(2s));
+    b.on_activity(1500ms);  // the pong
+    a = b.on_wake(2s, rng);
+    EXPECT_TRUE(a.ping);
+    a = b.on_wake(3s, rng);
+    EXPECT_TRUE(a.ping);
+    a = b.on_wake(4s, rng);
+    EXPECT_EQ(a.wake_at, micros(4500ms)) << "silence deadline: last frame at 1.5 s + 3 s";
+    a = b.on_wake(4500ms, rng);
+    EXPECT_TRUE(a.close);
+    EXPECT_TRUE(a.report_disconnect);
+    EXPECT_EQ(a.disconnect_reason, "silent for poll_timeout_ms");
+    EXPECT_EQ(b.state(), client_state::backoff);
+}
+
+TEST(client_behaviour, ping_interval_zero_never_pings) {
+    auto cfg = config_with();
+    cfg.ping_interval_ms = 0ms;
+    cfg.poll_timeout_ms = 60s;
+    client_behaviour b(cfg);
+    fast_rng rng(1);
+    b.start(0us, 0us);
+    auto a = connect(b, 0us, "relay-1", false, rng);
+    EXPECT_EQ(a.wake_at, micros(60s));
 }
 
 TEST(client_behaviour, stop_closes_and_reports_an_open_connection) {

@@ -12,6 +12,7 @@
 #include "engine/cluster/child_process.hpp"
 #include "engine/cluster/redis_server.hpp"
 #include "engine/faults/fault_proxy.hpp"
+#include "engine/faults/toxic_table.hpp"
 #include "tests/integration/fleet/recording_observer.hpp"
 #include "tests/integration/fleet/tls_terminator.hpp"
 
@@ -315,6 +316,31 @@ TEST(fleet_runner, without_resume_a_relay_kill_loses_messages) {
         }
     }
     EXPECT_TRUE(gap) << "with resume off, messages published during the outage are lost";
+}
+
+TEST(fleet_runner, a_silent_link_is_detected_by_pings_and_the_clients_come_back) {
+    relay_process relay("relay-a");
+    faults::fault_proxy link(
+        faults::fault_proxy_options{.name = "c->r", .upstream_port = relay.port});
+    recording_observer obs;
+    const std::uint32_t clients = 3;
+    auto f = base_fleet("ws://127.0.0.1:" + std::to_string(link.port()), transport::ws, clients);
+    f.publish_rate_hz = 0;
+    f.ping_interval_ms = 200ms;
+    f.poll_timeout_ms = 800ms;
+    fleet_runner runner({f}, obs, {});
+    runner.start();
+    ASSERT_TRUE(eventually([&] { return runner.counters().connected == clients; }));
+    std::this_thread::sleep_for(1200ms);  // longer than poll_timeout: pongs keep it alive
+    EXPECT_EQ(runner.counters().disconnects, 0u);
+    link.add_toxic("hole", faults::make_toxic("blackhole", {}));
+    ASSERT_TRUE(eventually([&] { return runner.counters().disconnects == clients; }));
+    for (const auto& d : obs.disconnects()) {
+        EXPECT_EQ(d.reason, "silent for poll_timeout_ms");
+    }
+    link.clear_toxics();
+    ASSERT_TRUE(eventually([&] { return runner.counters().reconnects == clients; }));
+    runner.stop();
 }
 
 TEST(fleet_runner, set_count_grows_and_shrinks_and_set_publish_rate_applies) {
