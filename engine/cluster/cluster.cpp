@@ -28,6 +28,9 @@ struct cluster::relay_proc {
 namespace {
 /// How long a drained relay may take to exit before the stop path kills it.
 constexpr auto drain_exit_grace = 10s;
+/// Bytes a fault proxy holds per direction before it stops reading: small, so a throttled link
+/// pushes back on the sender soon (a slow consumer shows at the relay, not in our buffers).
+constexpr std::size_t proxy_queue_bytes_max = 64 * 1024;
 /// /stats must answer fast; a slow one is retried on the next poll.
 constexpr auto stats_timeout = 500ms;
 
@@ -80,6 +83,7 @@ void cluster::make_proxy(const std::string& link, unsigned short upstream_port) 
     o.name = link;
     o.upstream_port = upstream_port;
     o.seed = options_.seed + proxies_.size() + 1;
+    o.queue_bytes_max = proxy_queue_bytes_max;
     auto p = std::make_unique<faults::fault_proxy>(o);
     emit_component("proxy:" + link, "proxy", "ready", nullptr, p->port(), 0);
     proxies_[link] = std::move(p);
