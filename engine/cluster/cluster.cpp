@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include "backends/external/external_balancer.hpp"
 #include "engine/cluster/http_get.hpp"
 #include "engine/faults/toxic_table.hpp"
 
@@ -94,10 +95,10 @@ void cluster::start() {
     std::filesystem::create_directories(options_.run_dir);
     if (spec_.balancer.kind == scenario::balancer_kind::external)
         return;  // someone else's cluster: nothing to start
-    if (spec_.balancer.kind != scenario::balancer_kind::switchyard)
+    if (spec_.balancer.kind != scenario::balancer_kind::switchyard && spec_.balancer.tls)
         throw cluster_error("balancer kind '" +
                             std::string(scenario::to_string(spec_.balancer.kind)) +
-                            "' is not supported by this engine build yet");
+                            "' with tls: the engine only terminates TLS with switchyard-lb");
     if (spec_.bus.kind == scenario::bus_kind::redis)
         start_redis();
     for (const auto& id : spec_.relays.names) {
@@ -206,8 +207,93 @@ void cluster::make_tls_material() {
                             (options_.run_dir / "openssl.log").string());
 }
 
+void cluster::start_external_balancer() {
+    const auto& b = spec_.balancer;
+    const auto kind = b.kind == scenario::balancer_kind::haproxy ? external::balancer_kind::haproxy
+                                                                 : external::balancer_kind::nginx;
+    std::vector<external::backend_address> backends;
+    for (const auto& r : relays_)
+        if (!r->removed)
+            backends.push_back({r->id, "127.0.0.1", backend_port_for(*r), 1});
+    external::balancer_options o;
+    o.port = balancer_port_;
+    o.strategy = b.strategy;
+    o.sticky = b.sticky;
+    o.health_interval = b.health.interval;
+    o.rise = b.health.rise;
+    o.fall = b.health.fall;
+    o.connect_timeout = std::max(b.health.timeout, std::chrono::milliseconds{200});
+    auto plan = external::prepare(kind, backends, o, options_.run_dir);
+    if (auto* err = std::get_if<external::plan_error>(&plan))
+        throw cluster_error(std::string(external::to_string(kind)) + ": " + err->key + ": " +
+                            err->message);
+    const auto& lp = std::get<external::launch_plan>(plan);
+    emit_component("balancer", "balancer", "starting", nullptr, lp.port, 0);
+    balancer_ = std::make_unique<child_process>(lp.argv, options_.run_dir / "balancer.log");
+    if (!external::wait_listening("127.0.0.1", lp.port, options_.startup_timeout) ||
+        !balancer_->running()) {
+        balancer_->kill_now();
+        balancer_state_ = "failed";
+        emit_component("balancer", "balancer", "failed", balancer_.get(), 0, 0);
+        throw cluster_error(std::string(external::to_string(kind)) + " did not listen on port " +
+                            std::to_string(lp.port) + "; see " + balancer_->log_path().string());
+    }
+    balancer_port_ = lp.port;
+    external_stats_port_ = lp.admin_port;
+    external_stats_path_ = lp.stats_path;
+    balancer_state_ = "ready";
+    emit_component("balancer", "balancer", "ready", balancer_.get(), balancer_port_, lp.admin_port);
+}
+
+void cluster::poll_haproxy_stats() {
+    // HAProxy's CSV: one line per proxy/server, column 1 the server, 17 its status.
+    if (spec_.balancer.kind != scenario::balancer_kind::haproxy || !external_stats_port_)
+        return;
+    auto reply = http_request(external_stats_port_, "GET", external_stats_path_, "", stats_timeout);
+    if (!reply || reply->status != 200)
+        return;
+    std::size_t start = 0;
+    while (start < reply->body.size()) {
+        auto end = reply->body.find('\n', start);
+        if (end == std::string::npos)
+            end = reply->body.size();
+        const auto line = reply->body.substr(start, end - start);
+        start = end + 1;
+        if (line.empty() || line[0] == '#')
+            continue;
+        std::vector<std::string> cols;
+        std::size_t c = 0;
+        while (true) {
+            const auto comma = line.find(',', c);
+            cols.push_back(
+                line.substr(c, comma == std::string::npos ? std::string::npos : comma - c));
+            if (comma == std::string::npos)
+                break;
+            c = comma + 1;
+        }
+        if (cols.size() < 18 || cols[1] == "FRONTEND" || cols[1] == "BACKEND")
+            continue;
+        std::string now = cols[17];
+        for (auto& ch : now)
+            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (now.rfind("up", 0) == 0)
+            now = "up";
+        else if (now.rfind("down", 0) == 0)
+            now = "down";
+        auto& prev = health_[cols[1]];
+        if (prev != now) {
+            events_.publish(events::health_changed{clock_.now(), cols[1], prev, now});
+            prev = now;
+        }
+    }
+}
+
 void cluster::start_balancer() {
     const auto& b = spec_.balancer;
+    if (b.kind == scenario::balancer_kind::haproxy || b.kind == scenario::balancer_kind::nginx) {
+        start_external_balancer();
+        return;
+    }
     std::vector<std::string> argv{find_program("switchyard-lb").string(),
                                   "--name",
                                   "balancer",
@@ -469,6 +555,8 @@ void cluster::poll() {
     for (auto& r : relays_)
         check(r->id, "relay", r->proc.get(), r->state);
     check("balancer", "balancer", balancer_.get(), balancer_state_);
+    if (balancer_state_ == "ready")
+        poll_haproxy_stats();
     if (!balancer_admin_ || balancer_state_ != "ready")
         return;
     auto reply = http_request(balancer_admin_, "GET", "/stats", "", stats_timeout);

@@ -96,6 +96,8 @@ class cluster {
     void start_redis();
     void start_relay(relay_proc& r);
     void start_balancer();
+    void start_external_balancer();
+    void poll_haproxy_stats();
     void make_tls_material();
     relay_proc& relay(const std::string& id);
     child_process* process_of(const std::string& id, std::string& kind);
@@ -120,6 +122,8 @@ class cluster {
     unsigned short balancer_port_ = 0;
     unsigned short balancer_admin_ = 0;
     std::string admin_token_;
+    unsigned short external_stats_port_ = 0;  ///< HAProxy/nginx stats listener
+    std::string external_stats_path_;
     std::filesystem::path tls_cert_, tls_key_;
     std::map<std::string, std::unique_ptr<faults::fault_proxy>> proxies_;
     std::map<std::string, std::string> health_;  ///< backend id -> balancer's view
