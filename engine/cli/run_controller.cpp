@@ -322,6 +322,7 @@ report::run_result run_controller::execute() {
         running_ = false;
         // Let in-flight messages land before judging: publishers stop, receivers keep going.
         fleet_->pause_publishing();
+        ledger_->end_traffic(clock_.now());
         micros last_metrics = clock_.now(), last_poll = clock_.now();
         const auto drain_end = clock_.now() + scenario_.drain;
         while (clock_.now() < drain_end) {

@@ -461,7 +461,14 @@ ledger_summary ledger::summary() const {
             }
         }
     }
-    out.longest_silence = micros{longest_silence_us_.load()};
+    {
+        auto longest = longest_silence_us_.load();
+        const auto last = last_delivery_us_.load();
+        const auto end = traffic_end_us_.load();
+        if (last >= 0 && end > last)
+            longest = std::max(longest, end - last);
+        out.longest_silence = micros{longest};
+    }
     if (out.deliveries == 0)
         out.silent_clients = 0;  // nothing flowed at all: nothing to be silent about
     out.delivery_ratio = out.expected == 0 ? 1.0 : static_cast<double>(out.received) / out.expected;

@@ -74,6 +74,10 @@ class ledger final : public fleet::client_observer {
     /// The relay serves again (restart, cont): placements away from it are sticky violations.
     void mark_relay_back(const std::string& relay);
 
+    /// Publishing stopped at `at` (the drain begins): the silence from the last delivery to
+    /// here counts toward longest_silence, so an outage that lasts to the end is not missed.
+    void end_traffic(micros at) noexcept { traffic_end_us_.store(at.count()); }
+
     void freeze() noexcept { frozen_.store(true, std::memory_order_release); }
     bool frozen() const noexcept { return frozen_.load(std::memory_order_acquire); }
 
@@ -93,6 +97,7 @@ class ledger final : public fleet::client_observer {
     std::atomic<bool> frozen_{false};
     std::atomic<std::int64_t> last_delivery_us_{-1};  // latest received_at seen
     std::atomic<std::int64_t> longest_silence_us_{0};
+    std::atomic<std::int64_t> traffic_end_us_{-1};
 
     mutable std::mutex relays_mutex_;  // rare paths: relay loss, episodes
     std::set<std::string> lost_relays_;

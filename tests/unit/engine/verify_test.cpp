@@ -267,6 +267,9 @@ TEST(Checkers, LongestSilenceIsTheWidestGapBetweenDeliveries) {
     h.deliver(0, "relay-1", 2, 4s);
     h.deliver(1, "relay-2", 3, 4500ms);
     EXPECT_DOUBLE_EQ(h.measure("longest_silence_ms"), 2800);
+    // An outage that lasts to the end of the traffic phase counts too.
+    h.l.end_traffic(9s);
+    EXPECT_DOUBLE_EQ(h.measure("longest_silence_ms"), 4500);
 }
 
 TEST(Ledger, FrozenIgnoresShutdownCloses) {
