@@ -197,3 +197,32 @@ TEST(RelayNative, SigtermDrainsWith503AndGoingAway) {
     EXPECT_TRUE(WIFEXITED(*st));
     EXPECT_EQ(WEXITSTATUS(*st), 0);
 }
+
+TEST(RelayNative, SeveralThreadsShareOneHubView) {
+    // Connections are spread over 3 shards; every one must see every message, in order.
+    relay_proc relay("threads-1", "memory", {"--threads", "3"});
+    std::vector<std::unique_ptr<ws_client>> clients;
+    for (int i = 0; i < 6; ++i) {
+        clients.push_back(
+            std::make_unique<ws_client>(relay.port, "/ws?client=t" + std::to_string(i)));
+        clients.back()->send(R"({"type":"subscribe","channels":["global"]})");
+        ASSERT_TRUE(clients.back()->wait_type("subscribed"));
+    }
+    for (int n = 0; n < 50; ++n)
+        clients[n % 6]->send(R"({"type":"publish","channel":"global","data":)" + std::to_string(n) +
+                             "}");
+    for (auto& c : clients) {
+        ASSERT_TRUE(eventually([&] { return c->messages("global").size() == 50; }));
+        auto m = c->messages("global");
+        for (std::size_t k = 0; k < m.size(); ++k)
+            EXPECT_EQ(m[k].first, k + 1);
+    }
+    clients[0]->send(R"({"type":"send","to":"t5","data":"x","id":"d"})");
+    EXPECT_TRUE(clients[5]->wait_type("direct"));
+    relay.proc->signal(SIGTERM);
+    auto st = relay.proc->wait_exit(10s);
+    ASSERT_TRUE(st);
+    EXPECT_EQ(WEXITSTATUS(*st), 0);
+    for (auto& c : clients)
+        EXPECT_TRUE(eventually([&] { return c->close_code() == 1001; }));
+}
