@@ -332,7 +332,10 @@ int main(int argc, char** argv) {
             }
             if (elapsed < secs * 1e6) {
                 tick.expires_after(std::chrono::milliseconds{2});
-                tick.async_wait([&](boost::system::error_code) { pace(); });
+                tick.async_wait([&](boost::system::error_code ec) {
+                    if (!ec)
+                        pace();  // cancelled when the step ends: never call a dead pacer
+                });
             }
         };
         pace();

@@ -226,3 +226,35 @@ TEST(RelayNative, SeveralThreadsShareOneHubView) {
     for (auto& c : clients)
         EXPECT_TRUE(eventually([&] { return c->close_code() == 1001; }));
 }
+
+TEST(RelayNative, ResumeBeyondHistoryIsToldExplicitly) {
+    relay_proc relay("gap-1", "memory", {"--history", "5"});
+    ws_client pub(relay.port, "/ws?client=gp");
+    for (int n = 1; n <= 10; ++n)
+        pub.send(R"({"type":"publish","channel":"news","data":)" + std::to_string(n) +
+                 R"(,"id":")" + std::to_string(n) + "\"}");
+    ASSERT_TRUE(pub.wait_type("ack", 10s, [](auto& o) { return o.at("id") == "10"; }));
+    ws_client late(relay.port, "/ws?client=late");
+    late.send(R"({"type":"subscribe","channels":["news"],"resume":{"news":1}})");
+    auto sub = late.wait_type("subscribed");
+    ASSERT_TRUE(sub);
+    EXPECT_EQ(sub->at("seq"), 10);
+    auto gap = late.wait_type("resume_gap");
+    ASSERT_TRUE(gap);
+    EXPECT_EQ(gap->at("requested"), 1);
+    EXPECT_EQ(gap->at("oldest"), 6);
+    auto msgs = late.messages("news");
+    ASSERT_EQ(msgs.size(), 5u);
+    EXPECT_EQ(msgs.front().first, 6u);
+    EXPECT_EQ(msgs.back().first, 10u);
+    // The gap notice comes before the replay.
+    auto frames = late.frames();
+    std::size_t gap_at = 0, first_msg_at = 0;
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        if (frames[i].find("resume_gap") != std::string::npos)
+            gap_at = i;
+        if (!first_msg_at && frames[i].find("\"type\":\"message\"") != std::string::npos)
+            first_msg_at = i;
+    }
+    EXPECT_LT(gap_at, first_msg_at);
+}
