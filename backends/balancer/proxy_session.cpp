@@ -147,6 +147,16 @@ void close_stream(beast::tcp_stream& s) {
     s.close();
 }
 
+/// The object a tunnel reads and writes: the bare socket for plain TCP (skipping tcp_stream's
+/// per-operation timer bookkeeping, which a tunnel without timeouts does not need), the TLS
+/// stream otherwise.
+inline tcp::socket& tunnel_io(beast::tcp_stream& s) {
+    return s.socket();
+}
+inline beast::ssl_stream<beast::tcp_stream>& tunnel_io(beast::ssl_stream<beast::tcp_stream>& s) {
+    return s;
+}
+
 /// After a 101: bytes both ways until either side ends. The backend ending (close, reset, death)
 /// closes the client at once so it reconnects through the balancer; the client ending half-closes
 /// towards the backend and lets the backend finish its side of the close handshake.
@@ -175,10 +185,10 @@ asio::awaitable<void> run_tunnel(proxy_worker& w, Stream& client, beast::flat_bu
         close_stream(lowest(client));
     };
     auto client_to_backend = [&]() -> asio::awaitable<void> {
-        auto buf = std::make_unique<char[]>(buffer_bytes);
+        std::unique_ptr<char[]> buf(new char[buffer_bytes]);
         beast::error_code e;
         for (;;) {
-            const std::size_t n = co_await client.async_read_some(
+            const std::size_t n = co_await tunnel_io(client).async_read_some(
                 asio::buffer(buf.get(), buffer_bytes), redirect_error(use_awaitable, e));
             if (e) {
                 if (e == asio::error::eof || e == asio::ssl::error::stream_truncated) {
@@ -189,7 +199,7 @@ asio::awaitable<void> run_tunnel(proxy_worker& w, Stream& client, beast::flat_bu
                 }
                 co_return;
             }
-            co_await asio::async_write(up.stream, asio::buffer(buf.get(), n),
+            co_await asio::async_write(up.stream.socket(), asio::buffer(buf.get(), n),
                                        redirect_error(use_awaitable, e));
             if (e) {
                 close_both();
@@ -198,14 +208,14 @@ asio::awaitable<void> run_tunnel(proxy_worker& w, Stream& client, beast::flat_bu
         }
     };
     auto backend_to_client = [&]() -> asio::awaitable<void> {
-        auto buf = std::make_unique<char[]>(buffer_bytes);
+        std::unique_ptr<char[]> buf(new char[buffer_bytes]);
         beast::error_code e;
         for (;;) {
-            const std::size_t n = co_await up.stream.async_read_some(
+            const std::size_t n = co_await up.stream.socket().async_read_some(
                 asio::buffer(buf.get(), buffer_bytes), redirect_error(use_awaitable, e));
             if (e)
                 break;
-            co_await asio::async_write(client, asio::buffer(buf.get(), n),
+            co_await asio::async_write(tunnel_io(client), asio::buffer(buf.get(), n),
                                        redirect_error(use_awaitable, e));
             if (e)
                 break;
