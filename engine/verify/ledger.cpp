@@ -23,6 +23,10 @@ struct channel_track {
     std::optional<std::uint64_t> end;  // channel max when the client went down
 };
 
+/// The fleet's xhr transports start a failure reason with this when a request of a session
+/// landed on a relay that did not know the session (engine/fleet/xhr_transport.hpp).
+constexpr std::string_view sticky_reason_prefix = "sticky violation";
+
 std::string describe_gap(std::uint32_t client, const std::string& channel, std::uint64_t a,
                          std::uint64_t b) {
     std::string s = "client " + std::to_string(client) + " on " + channel + ": missing seq " +
@@ -168,6 +172,13 @@ void ledger::on_disconnect(const fleet::disconnect_record& r) {
     auto& c = client_in(s.clients, r.client);
     if (!c.connected)
         return;
+    // Landing elsewhere is only a violation while the session's relay is up (else failover).
+    if (r.reason.rfind(sticky_reason_prefix, 0) == 0 && !relay_lost(c.relay)) {
+        ++s.sticky_violations;
+        if (s.sticky_example.empty())
+            s.sticky_example =
+                "client " + std::to_string(r.client) + " on " + c.relay + ": " + r.reason;
+    }
     c.connected = false;
     c.previous_relay = c.relay;
     c.relay.clear();
@@ -181,8 +192,14 @@ void ledger::on_connect_failure(const fleet::connect_failure_record& r) {
         return;
     auto& s = shard_of(r.client);
     std::lock_guard lock(s.mutex);
-    client_in(s.clients, r.client);
+    auto& c = client_in(s.clients, r.client);
     ++s.connect_failures;
+    const auto& home = c.connected ? c.relay : c.previous_relay;
+    if (r.reason.rfind(sticky_reason_prefix, 0) == 0 && !relay_lost(home)) {
+        ++s.sticky_violations;
+        if (s.sticky_example.empty())
+            s.sticky_example = "client " + std::to_string(r.client) + ": " + r.reason;
+    }
     if (s.connect_failure_example.empty())
         s.connect_failure_example = "client " + std::to_string(r.client) + ": " + r.reason;
 }
@@ -350,6 +367,11 @@ void ledger::on_resume_gap(const fleet::resume_gap_record& r) {
     std::lock_guard lock(s.mutex);
     client_in(s.clients, r.client);
     ++s.resume_gaps;
+}
+
+bool ledger::relay_lost(const std::string& relay) const {
+    std::lock_guard lock(relays_mutex_);
+    return lost_relays_.count(relay) != 0;
 }
 
 void ledger::record_recovery(std::size_t episode, std::uint32_t client, micros at) {

@@ -90,6 +90,7 @@ class ledger final : public fleet::client_observer {
 
   private:
     shard& shard_of(std::uint32_t client) const noexcept;
+    bool relay_lost(const std::string& relay) const;
     void record_recovery(std::size_t episode, std::uint32_t client, micros at);
 
     std::unique_ptr<std::array<shard, shard_count>> shards_;

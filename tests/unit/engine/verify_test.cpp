@@ -224,6 +224,23 @@ TEST(Checkers, StickyViolations) {
     EXPECT_NE(h.detail("sticky_violations").find("relay-2"), std::string::npos);
 }
 
+TEST(Checkers, StickyViolationsReportedByPollingTransports) {
+    history h;
+    h.connect(0, "relay-1");
+    h.l.on_disconnect({0, "relay-1", "sticky violation: xhr_send got 404", 1s});
+    h.l.on_connect_failure({1, "sticky violation: session opened twice", 1s});
+    h.l.on_connect_failure({2, "HTTP 502", 1s});
+    EXPECT_EQ(h.measure("sticky_violations"), 2);
+    EXPECT_NE(h.detail("sticky_violations").find("xhr_send got 404"), std::string::npos);
+    // After its relay was killed, landing elsewhere is failover, not a violation.
+    history g;
+    g.connect(0, "relay-1");
+    g.l.mark_relay_lost("relay-1", "kill", 1s);
+    g.l.on_disconnect({0, "relay-1", "sticky violation: xhr_send got 404", 1100ms});
+    g.l.on_connect_failure({0, "sticky violation: session opened twice", 1200ms});
+    EXPECT_EQ(g.measure("sticky_violations"), 0);
+}
+
 TEST(Checkers, LatencyPercentilesInMilliseconds) {
     history h;
     h.connect(1, "relay-1");
