@@ -63,10 +63,10 @@ constexpr std::array<sv, 7> balancer_keys{"kind", "url",    "strategy", "sticky"
 constexpr std::array<sv, 4> balancer_kinds{"switchyard", "haproxy", "nginx", "external"};
 constexpr std::array<sv, 4> health_keys{"interval", "timeout", "rise", "fall"};
 constexpr std::array<sv, 5> relays_keys{"count", "names", "history", "send_queue_bytes", "args"};
-constexpr std::array<sv, 13> fleet_keys{
+constexpr std::array<sv, 15> fleet_keys{
     "name",         "count",           "transport",       "ramp",          "connect_timeout",
     "channels",     "publish_channel", "publish_rate_hz", "message_bytes", "think_time",
-    "poll_timeout", "tls_verify",      "reconnect"};
+    "poll_timeout", "tls_verify",      "reconnect",       "ping_interval", "sticky_cookie"};
 constexpr std::array<sv, 6> reconnect_keys{"initial_backoff", "max_backoff",  "jitter",
                                            "resume",          "max_attempts", "enabled"};
 constexpr std::array<sv, 2> set_rate_keys{"fleet", "publish_rate_hz"};
@@ -485,6 +485,8 @@ class parser {
         get_unsigned<std::uint32_t>(n, "message_bytes", f.message_bytes);
         get_duration(n, "think_time", f.think_time_ms);
         get_duration(n, "poll_timeout", f.poll_timeout_ms);
+        get_duration(n, "ping_interval", f.ping_interval_ms);
+        get_string(n, "sticky_cookie", f.sticky_cookie_name);
         get_bool(n, "tls_verify", f.tls_verify);
         if (const auto r = n["reconnect"]; r && need_map(r, "reconnect")) {
             check_keys(r, reconnect_keys, "reconnect");

@@ -63,6 +63,8 @@ clients:
     publish_rate_hz: 2.5
     message_bytes: 256
     think_time: 100ms
+    ping_interval: 2s
+    sticky_cookie: sid
     reconnect: {initial_backoff: 50ms, max_backoff: 1s, jitter: 0.25, resume: false}
   - name: listeners
     count: 5
@@ -104,6 +106,8 @@ expect:
     EXPECT_EQ(f.channels.size(), 2u);
     EXPECT_EQ(f.publish_rate_hz, 2.5);
     EXPECT_FALSE(f.reconnect.resume);
+    EXPECT_EQ(f.ping_interval_ms, 2s);
+    EXPECT_EQ(f.sticky_cookie_name, "sid");
     EXPECT_EQ(f.reconnect.max_backoff_ms, 1s);
     EXPECT_EQ(s.fleets[1].name, "listeners");
     ASSERT_EQ(s.timeline.size(), 6u);
@@ -111,7 +115,7 @@ expect:
     EXPECT_EQ(s.timeline[1].toxic, "latency");
     EXPECT_EQ(s.timeline[1].params.values.at("latency_ms"), 200);
     EXPECT_EQ(s.timeline[1].params.direction, faults::toxic_direction::downstream);
-    EXPECT_EQ(s.timeline[1].mark.line, 34);
+    EXPECT_EQ(s.timeline[1].mark.line, 36);
     EXPECT_EQ(s.timeline[3].rate_hz, 5);
     ASSERT_EQ(s.expect.size(), 4u);
     EXPECT_EQ(s.expect[0].max, 0);
