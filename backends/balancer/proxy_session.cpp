@@ -327,8 +327,16 @@ asio::awaitable<bool> forward(proxy_worker& w, Stream& stream, beast::flat_buffe
 
         auto fault = co_await relay_message(up->stream, stream, buf, parser, staging,
                                             lim.idle_timeout, lim.upstream_timeout, ec);
-        if (fault == relay_fault::input)
-            co_return false;  // the client went away
+        if (fault == relay_fault::input) {
+            if (ec == http::error::body_limit) {
+                // A chunked body grew past the limit mid-stream: the backend saw a cut request
+                // (its connection is dropped); the client learns why.
+                st.totals.bad_requests.fetch_add(1, std::memory_order_relaxed);
+                co_await send_simple(stream, http::status::payload_too_large,
+                                     "413 request body too large\n", false);
+            }
+            co_return false;  // the client went away or broke the body
+        }
         if (fault == relay_fault::output) {
             if (!has_body && on_send_failure(up->reused))
                 continue;

@@ -47,6 +47,21 @@ TEST_F(BalancerRobustness, OversizeHeaderGets431AndOversizeBodyGets413) {
         {"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'b')},
         0ms, 3s);
     EXPECT_EQ(body.data.rfind("HTTP/1.1 413", 0), 0u) << body.data;
+    // A chunked body under the limit is relayed; one that grows past it mid-stream gets 413.
+    auto small = raw_exchange(lb.port,
+                              {"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                               "Connection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n"},
+                              0ms, 3s);
+    EXPECT_EQ(small.data.rfind("HTTP/1.1 200", 0), 0u) << small.data;
+    EXPECT_NE(small.data.find("hello"), std::string::npos) << small.data;
+    std::string chunks;
+    for (int i = 0; i < 3; ++i)
+        chunks += "258\r\n" + std::string(600, 'c') + "\r\n";
+    auto grown = raw_exchange(
+        lb.port,
+        {"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks + "0\r\n\r\n"},
+        0ms, 3s);
+    EXPECT_EQ(grown.data.rfind("HTTP/1.1 413", 0), 0u) << grown.data;
     EXPECT_TRUE(still_serves());
 }
 
