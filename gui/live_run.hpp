@@ -31,6 +31,10 @@ class LiveRun : public CommandSink {
     /// Asks the run to stop (clients close, partial reports); returns at once.
     void stop();
     bool running() const;
+    /// Freezes the scenario's timeline and countdown (traffic keeps flowing), and resumes it.
+    void pause();
+    void resume();
+    bool paused() const;
 
     /// Known from the scenario before the run: expectations and timeline actions.
     std::vector<std::pair<QString, QString>> expectations() const;

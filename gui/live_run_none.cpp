@@ -34,6 +34,11 @@ std::vector<std::pair<QString, QString>> LiveRun::expectations() const {
 std::vector<TimelineItem> LiveRun::plannedTimeline() const {
     return {};
 }
+void LiveRun::pause() {}
+void LiveRun::resume() {}
+bool LiveRun::paused() const {
+    return false;
+}
 bool LiveRun::live() const {
     return false;
 }

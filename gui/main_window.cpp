@@ -144,6 +144,8 @@ MainWindow::MainWindow(QWidget* parent)
 
 MainWindow::~MainWindow() {
     pump_.detach();
+    // Views hold references to the models (members): take them down while the models live.
+    delete takeCentralWidget();
 }
 
 bool MainWindow::liveRun() const {
@@ -453,14 +455,12 @@ void MainWindow::onSave() {
 }
 
 void MainWindow::onPlay() {
-    if (!replay_.events().empty()) {
-        if (replay_.finished()) {
+    if (live_->running()) {
+        live_->resume();
+    } else if (!replay_.events().empty()) {
+        if (replay_.finished())
             openEvents(source_);
-        }
         startReplay();
-    } else if (live_->running()) {
-        // Resume the display of a live run: drain what queued up while paused.
-        pump_.drainNow();
     } else if (!source_.isEmpty()) {
         runScenario();
     }
@@ -468,6 +468,8 @@ void MainWindow::onPlay() {
 }
 
 void MainWindow::onPause() {
+    if (live_->running())
+        live_->pause();
     replay_.pause();
     updateStatus();
 }
@@ -596,7 +598,7 @@ void MainWindow::openFaultDialog(const QString& link) {
 void MainWindow::updateStatus() {
     QString mode;
     if (live_ && live_->running())
-        mode = tr("LIVE %1").arg(source_);
+        mode = tr("LIVE %1%2").arg(source_, live_->paused() ? tr(" (timeline paused)") : QString());
     else if (!replay_.events().empty())
         mode =
             tr("replay %1 — %2 / %3 s%4")
@@ -607,6 +609,8 @@ void MainWindow::updateStatus() {
                 .arg(replay_.finished()  ? tr(" (done)")
                      : replay_.playing() ? QString()
                                          : tr(" (paused)"));
+    else if (!source_.isEmpty())
+        mode = tr("scenario %1 — not running (Run starts it)").arg(source_);
     else
         mode = tr("idle — open an event log (or a scenario)");
     QString text = mode + tr("   |   t = %1 s   events %2")

@@ -42,7 +42,7 @@ NodeItem::NodeItem(TopologyModel::Kind kind, QString id) : kind_(kind), id_(std:
 QSizeF NodeItem::size() const {
     switch (kind_) {
         case TopologyModel::Kind::Relay:
-            return {206, 104};
+            return {206, compact_ ? 80.0 : 104.0};
         case TopologyModel::Kind::Fleet:
             return {150, 104};
         default:
@@ -76,11 +76,12 @@ QStringList NodeItem::lines() const {
                                                   : QStringLiteral(" · ") + node_.process)
                 << QStringLiteral("%1 clients · %2 msg/s out")
                        .arg(node_.clients)
-                       .arg(compact(node_.rate))
-                << QStringLiteral("sticky %1 · fresh %2 · failover %3")
-                       .arg(node_.placement[TopologyModel::PlacementSticky])
-                       .arg(node_.placement[TopologyModel::PlacementFresh])
-                       .arg(node_.placement[TopologyModel::PlacementFailover]);
+                       .arg(compact(node_.rate));
+            if (!compact_)
+                out << QStringLiteral("sticky %1 · fresh %2 · failover %3")
+                           .arg(node_.placement[TopologyModel::PlacementSticky])
+                           .arg(node_.placement[TopologyModel::PlacementFresh])
+                           .arg(node_.placement[TopologyModel::PlacementFailover]);
             break;
         default:
             out << QStringLiteral("%1%2").arg(

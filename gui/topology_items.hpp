@@ -29,6 +29,12 @@ class NodeItem : public QGraphicsItem {
         selected_ = on;
         update();
     }
+    /// Many relays: a shorter box without the placement line (the bar keeps the mix).
+    void setCompact(bool on) {
+        prepareGeometryChange();
+        compact_ = on;
+        update();
+    }
     TopologyModel::Kind kind() const { return kind_; }
     const QString& id() const { return id_; }
     const QString& health() const { return health_; }
@@ -46,6 +52,7 @@ class NodeItem : public QGraphicsItem {
     QString health_ = QStringLiteral("unknown");
     const Theme* theme_ = nullptr;
     bool selected_ = false;
+    bool compact_ = false;
 };
 
 /// A line between two nodes; width grows with log(traffic), dashed red with a label while a

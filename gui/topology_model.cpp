@@ -76,6 +76,10 @@ QString TopologyModel::effectiveHealth(const Node& n) {
         return QStringLiteral("down");
     if (n.process == QLatin1String("draining"))
         return QStringLiteral("draining");
+    // A relay the balancer knows but nobody started yet (a spare for "add relay").
+    if (n.kind == Kind::Relay && (n.process.isEmpty() || n.process == QLatin1String("pending")) &&
+        n.lbHealth != QLatin1String("up"))
+        return QStringLiteral("spare");
     if (!n.lbHealth.isEmpty())
         return n.lbHealth;
     if (n.process == QLatin1String("stopped"))
@@ -246,6 +250,19 @@ void TopologyModel::apply(const ev::event& e) {
     } else if (const auto* m = std::get_if<ev::metrics>(&e)) {
         const double secs =
             m->period.count() > 0 ? static_cast<double>(m->period.count()) / 1e6 : 0;
+        // A relay missing from the period (killed, not yet started) delivered nothing.
+        for (std::size_t row = 0; row < nodes_.size(); ++row) {
+            Node& n = nodes_[row];
+            if (n.kind != Kind::Relay || n.rate == 0)
+                continue;
+            const bool reported =
+                std::any_of(m->relays.begin(), m->relays.end(),
+                            [&](const ev::relay_load& r) { return qs(r.relay) == n.id; });
+            if (!reported) {
+                n.rate = 0;
+                touch(static_cast<int>(row));
+            }
+        }
         for (const auto& r : m->relays) {
             const int row = ensureNode(qs(r.relay), Kind::Relay);
             Node& n = nodes_[static_cast<std::size_t>(row)];

@@ -64,7 +64,8 @@ class TopologyModel : public QAbstractTableModel {
     const Node& node(int row) const { return nodes_[static_cast<std::size_t>(row)]; }
     int rowOf(const QString& id) const { return rowById_.value(id, -1); }
     /// The word the views show: derived from process state first (a killed relay is down
-    /// whatever the balancer still believes), then the balancer's view.
+    /// whatever the balancer still believes), then the balancer's view. A relay never
+    /// started is "spare" (reserved for add_relay), not "down".
     static QString effectiveHealth(const Node& n);
     /// Active faults: link name → "toxic (detail)".
     const QHash<QString, QString>& faults() const { return faults_; }

@@ -12,6 +12,7 @@ namespace switchyard::gui {
 
 namespace {
 constexpr qreal kRelaySpacing = 122;
+constexpr qreal kCompactSpacing = 90;
 constexpr qreal kFleetX = 0;
 constexpr qreal kBalancerX = 225;
 constexpr qreal kRelayX = 430;
@@ -99,7 +100,12 @@ void TopologyView::relayout() {
                 break;
         }
     }
-    const qreal height = std::max<qreal>(3, static_cast<qreal>(relays.size())) * kRelaySpacing;
+    // Past three relays the boxes shrink so the picture keeps a readable scale on a laptop.
+    const bool compact = relays.size() > 3;
+    const qreal spacing = compact ? kCompactSpacing : kRelaySpacing;
+    for (NodeItem* r : relays)
+        r->setCompact(compact);
+    const qreal height = std::max<qreal>(3, static_cast<qreal>(relays.size())) * spacing;
     const qreal mid = height / 2;
     auto place = [&](NodeItem* item, qreal x) {
         if (item)
@@ -108,10 +114,10 @@ void TopologyView::relayout() {
     place(fleet, kFleetX);
     place(balancer, kBalancerX);
     place(redis, kRedisX);
-    const qreal top = mid - static_cast<qreal>(relays.size()) * kRelaySpacing / 2;
+    const qreal top = mid - static_cast<qreal>(relays.size()) * spacing / 2;
     for (std::size_t i = 0; i < relays.size(); ++i)
-        relays[i]->setPos(kRelayX, top + static_cast<qreal>(i) * kRelaySpacing +
-                                       (kRelaySpacing - relays[i]->size().height()) / 2);
+        relays[i]->setPos(kRelayX, top + static_cast<qreal>(i) * spacing +
+                                       (spacing - relays[i]->size().height()) / 2);
 
     for (EdgeItem* e : edges_)
         delete e;

@@ -81,6 +81,21 @@ class ModelsTest : public QObject {
         QCOMPARE(t.node(t.rowOf("balancer")).process, QString("ready"));
         QCOMPARE(t.relayOfClient(5), QString("relay-3"));
         QVERIFY(t.faults().isEmpty());  // set at 3 s, cleared at 4 s
+        // A relay left out of a metrics period delivered nothing in it.
+        events::metrics quiet;
+        quiet.at = events::micros{6'500'000};
+        quiet.period = events::micros{250'000};
+        quiet.relays = {events::relay_load{"relay-1", 3, 10}};
+        m.apply(quiet);
+        QCOMPARE(t.node(r3).rate, 0.0);
+        QCOMPARE(t.node(r1).rate, 40.0);
+        // A spare the balancer knows (down) but nobody started reads "spare", not "down".
+        m.apply(events::health_changed{events::micros{7'000'000}, "relay-4", "", "down"});
+        QCOMPARE(TopologyModel::effectiveHealth(t.node(t.rowOf("relay-4"))), QString("spare"));
+        m.apply(events::component_changed{events::micros{7'100'000}, "relay-4", "relay", "ready", 9,
+                                          1, 2});
+        m.apply(events::health_changed{events::micros{7'300'000}, "relay-4", "down", "up"});
+        QCOMPARE(TopologyModel::effectiveHealth(t.node(t.rowOf("relay-4"))), QString("up"));
     }
 
     void topologyShowsFaultWhileActive() {

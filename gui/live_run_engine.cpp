@@ -1,0 +1,159 @@
+#include <QDir>
+
+#include <optional>
+
+#include "engine/cli/run_controller.hpp"
+#include "engine/scenario/scenario_parser.hpp"
+#include "gui/event_pump.hpp"
+#include "gui/event_text.hpp"
+#include "gui/live_run.hpp"
+
+// The dashboard's in-process run: the engine's run_controller on its own thread, watched
+// through its event stream and steered with its apply().
+namespace switchyard::gui {
+
+namespace ev = switchyard::events;
+
+struct LiveRun::impl {
+    std::optional<scenario::scenario> scenario;
+    std::unique_ptr<engine::run_controller> controller;
+};
+
+bool LiveRun::available() {
+    return true;
+}
+
+LiveRun::LiveRun(EventPump& pump) : pump_(pump), impl_(std::make_unique<impl>()) {}
+
+LiveRun::~LiveRun() {
+    // Unsubscribe before the stream (owned by the controller) goes away; the controller's
+    // destructor stops the cluster and joins its thread.
+    pump_.detach();
+    if (impl_->controller)
+        impl_->controller->request_stop();
+    impl_->controller.reset();
+}
+
+bool LiveRun::open(const QString& path, QString* error) {
+    if (running()) {
+        if (error)
+            *error = QStringLiteral("a run is in progress: stop it first");
+        return false;
+    }
+    try {
+        impl_->scenario = scenario::parse_scenario_file(path.toStdString());
+    } catch (const std::exception& e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+        return false;
+    }
+    return true;
+}
+
+bool LiveRun::start(QString* error) {
+    if (!impl_->scenario) {
+        if (error)
+            *error = QStringLiteral("open a scenario first");
+        return false;
+    }
+    if (running()) {
+        if (error)
+            *error = QStringLiteral("a run is in progress");
+        return false;
+    }
+    pump_.detach();
+    impl_->controller.reset();
+    engine::run_options options;
+    // Any link may take a hand fault, and two relays can be added by hand.
+    options.proxy_all_links = true;
+    options.spare_relays = 2;
+    options.runs_root =
+        std::filesystem::path(QDir::tempPath().toStdString()) / "switchyard-gui-runs";
+    try {
+        impl_->controller = std::make_unique<engine::run_controller>(*impl_->scenario, options);
+        pump_.attach(impl_->controller->events());
+        impl_->controller->start();
+    } catch (const std::exception& e) {
+        pump_.detach();
+        impl_->controller.reset();
+        if (error)
+            *error = QString::fromStdString(e.what());
+        return false;
+    }
+    return true;
+}
+
+void LiveRun::stop() {
+    if (impl_->controller)
+        impl_->controller->request_stop();
+}
+
+bool LiveRun::running() const {
+    return impl_->controller && !impl_->controller->finished();
+}
+
+void LiveRun::pause() {
+    if (running())
+        impl_->controller->pause();
+}
+
+void LiveRun::resume() {
+    if (running())
+        impl_->controller->resume();
+}
+
+bool LiveRun::paused() const {
+    return running() && impl_->controller->paused();
+}
+
+std::vector<std::pair<QString, QString>> LiveRun::expectations() const {
+    std::vector<std::pair<QString, QString>> out;
+    if (impl_->scenario)
+        for (const auto& e : impl_->scenario->expect)
+            out.emplace_back(qs(e.name), qs(e.text()));
+    return out;
+}
+
+std::vector<TimelineItem> LiveRun::plannedTimeline() const {
+    std::vector<TimelineItem> out;
+    if (!impl_->scenario)
+        return out;
+    for (const auto& a : impl_->scenario->timeline) {
+        const QString what =
+            qs(std::string(ev::to_string(a.kind))) + QStringLiteral(" ") + qs(a.target);
+        const bool fault =
+            a.kind == ev::action_kind::fault || a.kind == ev::action_kind::clear_fault;
+        out.push_back(TimelineItem{
+            static_cast<double>(a.at.count()) / 1e6, what + QStringLiteral(" (planned)"),
+            fault ? EventCategory::Fault : EventCategory::Action, false, true, what});
+    }
+    return out;
+}
+
+bool LiveRun::live() const {
+    return running();
+}
+
+void LiveRun::submit(const HandAction& a) {
+    if (!running()) {
+        pump_.push(toEvent(a, {}, false, "no live run"));
+        return;
+    }
+    scenario::action_spec s;
+    s.kind = a.kind;
+    s.target = a.target.toStdString();
+    // The dashboard calls the (single) fleet "clients"; scenarios may name theirs.
+    if (a.target == QLatin1String("clients") && !impl_->scenario->fleets.empty())
+        s.target = impl_->scenario->fleets.front().name;
+    s.toxic = a.toxic.toStdString();
+    if (a.latencyMs > 0)
+        s.params.values["latency_ms"] = a.latencyMs;
+    if (a.jitterMs > 0)
+        s.params.values["jitter_ms"] = a.jitterMs;
+    s.rate_hz = a.rate;
+    s.count = a.count;
+    // Applied on the engine's control thread; the outcome comes back as action_applied.
+    impl_->controller->apply(std::move(s));
+}
+
+}  // namespace switchyard::gui
