@@ -29,7 +29,7 @@ const opt = {
   workers: +(args.workers || 2),
   stacks: (args.stacks || 'ws,sockjs,sockjs-node,socketio').split(','),
   saturation: args.saturation === 'true',
-  satRates: (args['saturation-rates'] || '200,400,800,1600,3200,6400').split(',').map(Number),
+  satRates: (args['saturation-rates'] || '50,100,200,400,800,1600,3200,6400').split(',').map(Number),
   satSeconds: +(args['saturation-seconds'] || 3),
   json: args.json,
   // The C++ one-thread load generator (bench/micro/relay/relay_fanout_load); node workers
