@@ -1,5 +1,8 @@
 #include "engine/events/ndjson.hpp"
 
+#include <cmath>
+#include <limits>
+
 #include <boost/json.hpp>
 #include <boost/mp11.hpp>
 
@@ -29,7 +32,14 @@ json::object to_object(const T& s) {
 
 template <class T>
 json::value to_value(const T& v) {
-    if constexpr (std::is_same_v<T, bool> || std::is_arithmetic_v<T>)
+    if constexpr (std::is_floating_point_v<T>) {
+        // JSON has no infinity or NaN (a failover that never recovered measures inf).
+        if (std::isnan(v))
+            return json::value("nan");
+        if (std::isinf(v))
+            return json::value(v > 0 ? "inf" : "-inf");
+        return json::value(v);
+    } else if constexpr (std::is_same_v<T, bool> || std::is_arithmetic_v<T>)
         return json::value(v);
     else if constexpr (std::is_same_v<T, std::string>)
         return json::value(json::string_view(v));
@@ -86,8 +96,15 @@ void from_value(const json::value& v, std::string_view name, T& out) {
             fail(name, "an integer in range");
         }
     } else if constexpr (std::is_floating_point_v<T>) {
+        if (v.is_string() &&
+            (v.get_string() == "inf" || v.get_string() == "-inf" || v.get_string() == "nan")) {
+            out = v.get_string() == "nan"   ? std::numeric_limits<T>::quiet_NaN()
+                  : v.get_string() == "inf" ? std::numeric_limits<T>::infinity()
+                                            : -std::numeric_limits<T>::infinity();
+            return;
+        }
         if (!v.is_number())
-            fail(name, "a number");
+            fail(name, "a number or \"inf\"");
         out = v.to_number<T>();
     } else if constexpr (std::is_same_v<T, std::string>) {
         if (!v.is_string())

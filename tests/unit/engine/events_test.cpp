@@ -1,4 +1,6 @@
 #include <atomic>
+#include <cmath>
+#include <limits>
 #include <sstream>
 #include <thread>
 
@@ -67,6 +69,15 @@ TEST(Ndjson, WritesTypeAndMicrosecondKeys) {
     const auto line = to_ndjson(health_changed{1500us, "relay-1", "up", "down"});
     EXPECT_NE(line.find("\"type\":\"health_changed\""), std::string::npos) << line;
     EXPECT_NE(line.find("\"at_us\":1500"), std::string::npos) << line;
+}
+
+TEST(Ndjson, InfiniteMeasurementStaysValidJson) {
+    assertion_result a;
+    a.name = "failover_ms";
+    a.measured = std::numeric_limits<double>::infinity();
+    const auto line = to_ndjson(a);
+    EXPECT_NE(line.find("\"measured\":\"inf\""), std::string::npos) << line;
+    EXPECT_TRUE(std::isinf(std::get<assertion_result>(from_ndjson(line)).measured));
 }
 
 TEST(Ndjson, RejectsBadLinesWithReason) {
