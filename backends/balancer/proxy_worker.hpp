@@ -75,7 +75,9 @@ class proxy_worker {
     balancer_state& state_;
     std::size_t index_;
     boost::asio::ssl::context* tls_;
-    boost::asio::io_context ioc_{1};
+    // Every I/O object of a worker lives on its thread; only post() crosses threads, so the
+    // reactor can skip its per-descriptor locking.
+    boost::asio::io_context ioc_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
     std::vector<std::unique_ptr<listener>> listeners_;
     backend_chooser chooser_;
     upstream_pool upstreams_;
