@@ -182,6 +182,8 @@ void http_session::on_request() {
     if ((path == "/" && head_) || (path == "/healthz" && get_or_head)) {
         if (server_.draining())
             respond(503, "text/plain", "draining\n");
+        else if (server_.bus_lost())
+            respond(503, "text/plain", "bus unavailable\n");
         else
             respond(200, "text/plain", "ok\n");
         return;
@@ -215,7 +217,7 @@ void http_session::on_request() {
 }
 
 void http_session::upgrade(int framing, std::string client_id) {
-    if (server_.draining()) {
+    if (!server_.healthy()) {
         keep_alive_ = false;
         respond(503, "text/plain", "draining\n");
         return;

@@ -114,6 +114,9 @@ const std::vector<flag>& flags() {
          [](relay_config& c, const std::string& v) {
              return parse_uint<std::size_t>(v, c.sockjs_response_limit, 4096, 1 << 30);
          }},
+        {"bus-outage-ms", "MS",
+         "bus outage tolerated before clients are closed 1011 and health is 503 (default 10000)",
+         [](relay_config& c, const std::string& v) { return parse_ms(v, c.bus_outage_tolerance); }},
         {"drain-grace-ms", "MS", "SIGTERM: time for clients to close before exit (default 2000)",
          [](relay_config& c, const std::string& v) { return parse_ms(v, c.drain_grace); }},
         {"close-timeout-ms", "MS", "closing handshake limit (default 5000)",

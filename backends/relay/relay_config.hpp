@@ -40,6 +40,9 @@ struct relay_config {
     std::chrono::milliseconds sockjs_heartbeat{25'000};
     std::chrono::milliseconds sockjs_disconnect_delay{5'000};
     std::size_t sockjs_response_limit = 128 * 1024;
+    /// A bus outage longer than this closes every client with 1011 (so they reconnect to a
+    /// relay that has its bus) and turns health to 503 until the bus is back.
+    std::chrono::milliseconds bus_outage_tolerance{10'000};
     /// SIGTERM: time clients get to take the going-away close before the relay exits.
     std::chrono::milliseconds drain_grace{2'000};
     /// A closing handshake (or a slow consumer's stuck write) is cut off after this.

@@ -122,6 +122,25 @@ void relay_server::on_bus_direct(bus::bus_direct msg) {
 
 void relay_server::on_bus_state(bool up) {
     std::cerr << "switchyard-relay " << config_.id << ": bus " << (up ? "up" : "down") << std::endl;
+    if (!outage_timer_)
+        outage_timer_ = std::make_unique<asio::steady_timer>(main_shard().ioc);
+    if (up) {
+        outage_timer_->cancel();
+        bus_lost_ = false;
+        return;
+    }
+    outage_timer_->expires_after(config_.bus_outage_tolerance);
+    outage_timer_->async_wait([this](boost::system::error_code ec) {
+        if (ec || bus_->counters().up)
+            return;
+        // Past the tolerance: send clients to a relay that has its bus, and say so in health.
+        bus_lost_ = true;
+        std::cerr << "switchyard-relay " << config_.id << ": bus lost, closing clients 1011"
+                  << std::endl;
+        for (auto& s : shards_)
+            asio::post(s->ioc, [s = s.get()] { s->close_all(1011, "bus unavailable"); });
+        sockjs_->close_all(1011, "bus unavailable");
+    });
 }
 
 std::string relay_server::metrics_text() const {
@@ -159,6 +178,8 @@ std::string relay_server::metrics_text() const {
             "counter");
     counter("relay_draining", "1 while draining.", draining_.load() ? 1 : 0, "gauge");
     counter("relay_bus_up", "1 while the bus is connected.", b.up.load() ? 1 : 0, "gauge");
+    counter("relay_bus_lost", "1 while the bus has been down past the tolerance.",
+            bus_lost_.load() ? 1 : 0, "gauge");
     counter("relay_bus_outages_total", "Times the bus went down.", b.outages.load(), "counter");
     counter("relay_bus_reconnects_total", "Bus connections (re)established.", b.reconnects.load(),
             "counter");

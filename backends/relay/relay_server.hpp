@@ -58,6 +58,10 @@ class relay_server final : public bus::bus_listener {
     const relay_config& config() const noexcept { return config_; }
     relay_metrics& metrics() noexcept { return metrics_; }
     bool draining() const noexcept { return draining_; }
+    /// The bus has been down longer than config().bus_outage_tolerance.
+    bool bus_lost() const noexcept { return bus_lost_; }
+    /// Health: serving unless draining or the bus is lost.
+    bool healthy() const noexcept { return !draining_ && !bus_lost_; }
     shard& main_shard() noexcept { return *shards_.front(); }
     /// Round-robin shard for a new WebSocket connection.
     shard& next_shard() noexcept;
@@ -86,6 +90,8 @@ class relay_server final : public bus::bus_listener {
     std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
     std::unique_ptr<boost::asio::ip::tcp::acceptor> admin_acceptor_;
     std::atomic<bool> draining_{false};
+    std::atomic<bool> bus_lost_{false};
+    std::unique_ptr<boost::asio::steady_timer> outage_timer_;
     std::atomic<std::uint64_t> next_id_{0};
     std::atomic<std::size_t> rr_{0};
 };

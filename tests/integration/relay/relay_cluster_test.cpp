@@ -270,3 +270,19 @@ TEST(RelayCluster, RedisRestartPublishesFailVisiblyThenRelaysRecover) {
     ASSERT_TRUE(eventually([&] { return sub1->messages("global").size() == 2; }));
     EXPECT_EQ(sub1->messages("global").back().second, 3);
 }
+
+TEST(RelayCluster, BusLostPastToleranceClosesClients1011AndHealthSays503) {
+    cluster c(1, {"--bus-outage-ms", "300"});
+    auto& r = *c.relays[0];
+    ws_client client(r.port, "/ws?client=bl");
+    ASSERT_TRUE(client.wait_type("hello"));
+    c.redis.kill();
+    ASSERT_TRUE(eventually([&] { return client.closed(); }));
+    EXPECT_EQ(client.close_code(), 1011);
+    EXPECT_EQ(http_get(r.port, "/healthz").first, 503);
+    EXPECT_EQ(metric(r.admin, "relay_bus_lost"), 1);
+    c.redis.restart();
+    ASSERT_TRUE(eventually([&] { return http_get(r.port, "/healthz").first == 200; }, 15s));
+    ws_client again(r.port, "/ws?client=bl");
+    EXPECT_TRUE(again.wait_type("hello"));
+}
