@@ -83,6 +83,22 @@ class LiveRunTest : public QObject {
         rate.rate = 3;
         w.submitHandAction(rate);
 
+        // A hand fault on a link shows on its edge while it is set.
+        HandAction fault;
+        fault.kind = events::action_kind::fault;
+        fault.target = "balancer-relay-1";
+        fault.toxic = "latency";
+        fault.latencyMs = 50;
+        w.submitHandAction(fault);
+        QTRY_VERIFY_WITH_TIMEOUT(w.models().topology().faults().contains("balancer-relay-1"),
+                                 10'000);
+        HandAction clear;
+        clear.kind = events::action_kind::clear_fault;
+        clear.target = "balancer-relay-1";
+        w.submitHandAction(clear);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.models().topology().faults().contains("balancer-relay-1"),
+                                 10'000);
+
         QTRY_VERIFY_WITH_TIMEOUT(!w.models().verdict().isEmpty(), 60'000);
         w.pump().drainNow();
         QTRY_VERIFY_WITH_TIMEOUT(!w.liveRun(), 30'000);
@@ -93,6 +109,7 @@ class LiveRunTest : public QObject {
         QVERIFY(logContains(w, "relay-2", "killed"));
         QVERIFY(logContains(w, "[timeline]", "kill relay-2"));
         QVERIFY(logContains(w, "[hand]", "set_rate"));
+        QVERIFY(logContains(w, "[hand]", "fault balancer-relay-1"));
         QVERIFY(w.models().history().published().size() > 4);
         QVERIFY(w.models().history().delivered().maxSince(0) > 0);
         for (int r = 0; r < w.models().assertions().rowCount(); ++r)
@@ -101,8 +118,10 @@ class LiveRunTest : public QObject {
         bool handSeen = false;
         for (const auto& e : w.pump().session())
             if (const auto* a = std::get_if<events::action_applied>(&e))
-                handSeen =
-                    handSeen || (a->source == "hand" && a->kind == events::action_kind::set_rate);
+                if (a->source == "hand") {
+                    QVERIFY2(a->ok, a->error.c_str());  // applied by the engine, not just logged
+                    handSeen = handSeen || a->kind == events::action_kind::set_rate;
+                }
         QVERIFY(handSeen);
 
         QTest::qWait(300);

@@ -13,7 +13,11 @@
 #include "engine/events/ndjson.hpp"
 #include "gui/main_window.hpp"
 #include "gui/replay_driver.hpp"
+#include "gui/topology_items.hpp"
 #include "gui/topology_view.hpp"
+
+#include <QContextMenuEvent>
+#include <QSignalSpy>
 
 using namespace switchyard;
 using namespace switchyard::gui;
@@ -170,6 +174,57 @@ class ReplayTest : public QObject {
         QCOMPARE(w.models().assertions().failed(), 1);
         QCOMPARE(w.models().assertions().passed(), 5);
         QVERIFY(w.models().planned().size() >= 4);  // actions and faults known ahead
+    }
+
+    // The topology picture: relay boxes read their state, a click selects a relay, right
+    // clicks ask for the relay / Redis / link menus, and the flow dots are capped.
+    void topologyViewInteractions() {
+        DashboardModels m;
+        TopologyView view(m.topology());
+        view.resize(900, 520);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        m.applyBatch(readFile(kFixture));
+        NodeItem* relay2 = view.nodeItem("relay-2");
+        QVERIFY(relay2);
+        QCOMPARE(relay2->health(), QString("down"));
+        QCOMPARE(relay2->lines().value(1), QString("DOWN · killed"));
+        QVERIFY(view.nodeItem("relay-1")->lines().join(' ').contains("failover 1"));
+
+        auto centreOf = [&](NodeItem* n) {
+            return view.mapFromScene(
+                n->mapToScene(QPointF(n->size().width() / 2, n->size().height() / 2)));
+        };
+        QSignalSpy selected(&view, &TopologyView::relaySelected);
+        QTest::mouseClick(view.viewport(), Qt::LeftButton, {}, centreOf(relay2));
+        QCOMPARE(selected.count(), 1);
+        QCOMPARE(view.selectedRelay(), QString("relay-2"));
+
+        QSignalSpy relayMenu(&view, &TopologyView::relayMenuRequested);
+        QSignalSpy redisMenu(&view, &TopologyView::redisMenuRequested);
+        QSignalSpy linkMenu(&view, &TopologyView::linkMenuRequested);
+        auto rightClick = [&](QPoint p) {
+            QContextMenuEvent e(QContextMenuEvent::Mouse, p, view.viewport()->mapToGlobal(p));
+            QApplication::sendEvent(view.viewport(), &e);
+        };
+        rightClick(centreOf(view.nodeItem("relay-3")));
+        QCOMPARE(relayMenu.count(), 1);
+        QCOMPARE(relayMenu.at(0).at(0).toString(), QString("relay-3"));
+        rightClick(centreOf(view.nodeItem("redis")));
+        QCOMPARE(redisMenu.count(), 1);
+        // Midway between the balancer and relay-1 lies their link.
+        NodeItem* balancer = view.nodeItem("balancer");
+        NodeItem* relay1 = view.nodeItem("relay-1");
+        rightClick(view.mapFromScene((balancer->rightAnchor() + relay1->leftAnchor()) / 2));
+        QCOMPARE(linkMenu.count(), 1);
+        QCOMPARE(linkMenu.at(0).at(0).toString(), QString("balancer-relay-1"));
+
+        std::vector<events::delivery_sample> burst(
+            1000, events::delivery_sample{{}, 1, 3, "relay-3", "global", 1, {}, false});
+        view.showDeliveries(burst);
+        QCOMPARE(view.activeDots(), TopologyView::kMaxDots);
+        // Dots finish their path and go away.
+        QTRY_COMPARE_WITH_TIMEOUT(view.activeDots(), 0, 5000);
     }
 
     // 1,000 clients connecting, reconnect churn and thousands of sampled deliveries a second,
