@@ -48,12 +48,14 @@ struct relay_process {
             throw std::runtime_error("relay " + id + " did not print READY");
         }
         port = ready->port;
+        this->id = id;
     }
     std::string url(std::string_view scheme = "ws") const {
         return std::string(scheme) + "://127.0.0.1:" + std::to_string(port);
     }
     child_process proc;
     std::uint16_t port = 0;
+    std::string id;
 };
 
 /// Polls `cond` every 10 ms until it holds or `limit` passes.
@@ -342,6 +344,132 @@ TEST(fleet_runner, a_silent_link_is_detected_by_pings_and_the_clients_come_back)
     ASSERT_TRUE(eventually([&] { return runner.counters().reconnects == clients; }));
     runner.stop();
 }
+
+#ifdef SWITCHYARD_HAVE_LB
+/// switchyard-lb in front of the given relays, sticky unless told otherwise.
+struct balancer_process {
+    balancer_process(const std::vector<const relay_process*>& relays, bool sticky)
+        : proc(args(relays, sticky), unique_log("lb")) {
+        auto ready = proc.wait_ready(15s);
+        if (!ready) {
+            throw std::runtime_error("switchyard-lb did not print READY");
+        }
+        port = ready->port;
+    }
+    static std::vector<std::string> args(const std::vector<const relay_process*>& relays,
+                                         bool sticky) {
+        std::vector<std::string> a{cluster::find_program("switchyard-lb").string(),
+                                   "--port",
+                                   "0",
+                                   "--admin-port",
+                                   "0",
+                                   "--strategy",
+                                   "round-robin",
+                                   "--threads",
+                                   "1",
+                                   "--seed",
+                                   "3",
+                                   "--health-interval-ms",
+                                   "200",
+                                   "--fall",
+                                   "1"};
+        if (!sticky) {
+            a.push_back("--no-sticky");
+        }
+        for (const auto* r : relays) {
+            a.push_back("--backend");
+            a.push_back(r->id + "=127.0.0.1:" + std::to_string(r->port));
+        }
+        return a;
+    }
+    child_process proc;
+    std::uint16_t port = 0;
+};
+
+TEST(fleet_with_balancer, the_sticky_cookie_places_reconnects_as_failover_after_a_kill) {
+    cluster::redis_server redis(log_dir());
+    relay_process a("relay-a", redis.url()), b("relay-b", redis.url()), c("relay-c", redis.url());
+    balancer_process lb({&a, &b, &c}, true);
+    recording_observer obs;
+    const std::uint32_t clients = 9;
+    auto f = base_fleet("ws://127.0.0.1:" + std::to_string(lb.port), transport::ws, clients);
+    f.publish_rate_hz = 10;
+    fleet_runner runner({f}, obs, fleet_runner_options{.seed = 3});
+    runner.start();
+    ASSERT_TRUE(eventually([&] { return runner.counters().connected == clients; }));
+    std::set<std::uint32_t> on_a;
+    for (const auto& r : obs.connects()) {
+        EXPECT_EQ(r.how, placement::fresh) << "no cookie on a first connection";
+        if (r.relay == "relay-a") {
+            on_a.insert(r.client);
+        }
+    }
+    ASSERT_FALSE(on_a.empty()) << "round-robin puts some clients on relay-a";
+    ASSERT_TRUE(eventually([&] { return runner.counters().deliveries >= 200; }));
+    a.proc.kill_now();
+    ASSERT_TRUE(eventually([&] { return runner.counters().reconnects >= on_a.size(); }))
+        << "reconnects " << runner.counters().reconnects;
+    const auto before = runner.counters().deliveries;
+    ASSERT_TRUE(eventually([&] { return runner.counters().deliveries >= before + 200; }));
+    runner.pause_publishing();
+    ASSERT_TRUE(eventually([&] {
+        const auto k = runner.counters();
+        return k.acks + k.publish_errors == k.publishes;
+    }));
+    std::this_thread::sleep_for(200ms);
+    runner.stop();
+    for (const auto& r : obs.connects()) {
+        if (r.reconnect) {
+            EXPECT_TRUE(on_a.count(r.client)) << "only relay-a's clients had to move";
+            EXPECT_EQ(r.how, placement::failover) << "cookie sent, landed elsewhere";
+            EXPECT_NE(r.relay, "relay-a");
+        }
+    }
+    expect_complete_and_ordered(obs);
+}
+
+/// Disconnects and failed connects whose reason says a SockJS session's requests reached two
+/// relays (before hello it is a failed connect, after it a lost connection).
+std::size_t sticky_violations(const recording_observer& obs) {
+    std::size_t n = 0;
+    for (const auto& d : obs.disconnects()) {
+        n += d.reason.rfind("sticky violation", 0) == 0 ? 1 : 0;
+    }
+    for (const auto& f : obs.failures()) {
+        n += f.reason.rfind("sticky violation", 0) == 0 ? 1 : 0;
+    }
+    return n;
+}
+
+TEST(fleet_with_balancer, polling_sessions_stay_on_one_relay_with_the_cookie_and_not_without) {
+    cluster::redis_server redis(log_dir());
+    relay_process a("relay-a", redis.url()), b("relay-b", redis.url());
+    for (bool sticky : {true, false}) {
+        SCOPED_TRACE(sticky ? "sticky" : "no-sticky");
+        balancer_process lb({&a, &b}, sticky);
+        recording_observer obs;
+        auto f = base_fleet("http://127.0.0.1:" + std::to_string(lb.port),
+                            transport::sockjs_xhr_polling, 4);
+        f.publish_rate_hz = 10;
+        fleet_runner runner({f}, obs, fleet_runner_options{.seed = 9});
+        runner.start();
+        if (sticky) {
+            ASSERT_TRUE(eventually([&] { return runner.counters().connected == 4; }));
+            ASSERT_TRUE(eventually([&] { return runner.counters().deliveries >= 150; }));
+            runner.stop();
+            EXPECT_EQ(sticky_violations(obs), 0u);
+            expect_complete_and_ordered(obs);
+        } else {
+            // Without affinity, round-robin sends a session's requests to both relays.
+            ASSERT_TRUE(eventually([&] { return sticky_violations(obs) >= 4; }))
+                << "disconnects " << obs.disconnects().size() << " failures "
+                << obs.failures().size()
+                << " first: " << (obs.failures().empty() ? "" : obs.failures().front().reason);
+            runner.stop();
+        }
+    }
+}
+#endif
 
 TEST(fleet_runner, set_count_grows_and_shrinks_and_set_publish_rate_applies) {
     relay_process relay("relay-a");
