@@ -80,6 +80,8 @@ void client_session::end_session() {
     if (!started_ || ended_)
         return;
     ended_ = true;
+    if (server_.stopping())
+        return;  // the process is exiting: shards and bus are going away
     home_.hub.remove(id_);
     home_.sessions.erase(id_);
     auto range = home_.by_client.equal_range(client_id_);

@@ -87,8 +87,14 @@ relay_server::relay_server(relay_config config) : config_(std::move(config)) {
 }
 
 relay_server::~relay_server() {
+    stopping_ = true;
     if (bus_)
         bus_->stop();
+    // Sessions still referenced by queued handlers die with their io_context, after the hubs
+    // they would update: stopping_ makes their teardown skip that bookkeeping.
+    for (auto& s : shards_)
+        s->dirty.clear();
+    sockjs_.reset();
 }
 
 shard& relay_server::next_shard() noexcept {
@@ -286,6 +292,7 @@ int relay_server::run() {
         s->ioc.stop();
     for (auto& t : threads)
         t.join();
+    stopping_ = true;
     return 0;
 }
 

@@ -58,6 +58,9 @@ class relay_server final : public bus::bus_listener {
     const relay_config& config() const noexcept { return config_; }
     relay_metrics& metrics() noexcept { return metrics_; }
     bool draining() const noexcept { return draining_; }
+    /// True once run() has returned: sessions torn down from here on skip their bookkeeping
+    /// (the shards, hubs and bus they would update are being destroyed).
+    bool stopping() const noexcept { return stopping_; }
     /// The bus has been down longer than config().bus_outage_tolerance.
     bool bus_lost() const noexcept { return bus_lost_; }
     /// Health: serving unless draining or the bus is lost.
@@ -91,6 +94,7 @@ class relay_server final : public bus::bus_listener {
     std::unique_ptr<boost::asio::ip::tcp::acceptor> admin_acceptor_;
     std::atomic<bool> draining_{false};
     std::atomic<bool> bus_lost_{false};
+    std::atomic<bool> stopping_{false};
     std::unique_ptr<boost::asio::steady_timer> outage_timer_;
     std::atomic<std::uint64_t> next_id_{0};
     std::atomic<std::size_t> rr_{0};
