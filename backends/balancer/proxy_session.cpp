@@ -50,10 +50,43 @@ class chunk_buffer {
             data_.reset(new char[relay_chunk_bytes]);
         return data_.get();
     }
+    /// Reused text of the last serialized header (keeps its capacity between messages).
+    std::string& header() { return header_; }
 
   private:
     std::unique_ptr<char[]> data_;
+    std::string header_;
 };
+
+/// Writes the start line and fields exactly as they stand (the fast path below).
+template <class Fields>
+void serialize_start(std::string& out, const http::header<true, Fields>& h) {
+    out.append(h.method_string());
+    out += ' ';
+    out.append(h.target());
+    out.append(h.version() == 10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+}
+template <class Fields>
+void serialize_start(std::string& out, const http::header<false, Fields>& h) {
+    out.append(h.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+    out += std::to_string(h.result_int());
+    out += ' ';
+    const auto reason = h.reason();
+    out.append(reason.empty() ? http::obsolete_reason(h.result()) : reason);
+    out.append("\r\n");
+}
+template <bool is_request, class Fields>
+void serialize_header(std::string& out, const http::header<is_request, Fields>& h) {
+    out.clear();
+    serialize_start(out, h);
+    for (const auto& f : h) {
+        out.append(f.name_string());
+        out.append(": ");
+        out.append(f.value());
+        out.append("\r\n");
+    }
+    out.append("\r\n");
+}
 
 template <bool is_request, class Out, class In>
 asio::awaitable<relay_fault> relay_message(Out& out, In& in, beast::flat_buffer& in_buffer,
@@ -64,6 +97,7 @@ asio::awaitable<relay_fault> relay_message(Out& out, In& in, beast::flat_buffer&
                                            beast::error_code& ec) {
     http::serializer<is_request, http::buffer_body> sr{p.get()};
     char* chunk = nullptr;
+    bool first = true;
     // Timers are armed only for steps that may wait on a socket: a small body that arrived with
     // its header is relayed without touching the input side's timer.
     lowest(out).expires_after(out_timeout);
@@ -89,6 +123,18 @@ asio::awaitable<relay_fault> relay_message(Out& out, In& in, beast::flat_buffer&
             p.get().body().size = 0;
             p.get().body().more = false;
         }
+        if (first && p.is_done() && !p.get().chunked()) {
+            // The whole message is in hand and its framing is a length (or none): one gather
+            // write of header and body, skipping Beast's generic serializer, which costs more
+            // than the rest of the relay for small messages.
+            auto& text = staging.header();
+            serialize_header(text, p.get().base());
+            const std::array<asio::const_buffer, 2> parts{
+                asio::buffer(text), asio::buffer(p.get().body().data, p.get().body().size)};
+            co_await asio::async_write(out, parts, redirect_error(use_awaitable, ec));
+            co_return ec ? relay_fault::output : relay_fault::none;
+        }
+        first = false;
         co_await http::async_write(out, sr, redirect_error(use_awaitable, ec));
         if (ec == http::error::need_buffer)
             ec = {};
