@@ -83,6 +83,18 @@ TEST_F(BalancerRobustness, SlowlorisIsCutOffAtTheHeaderTimeout) {
     EXPECT_GE(stats(lb.admin)["totals"].as_object()["timeouts"].as_int64(), 2);
 }
 
+TEST(BalancerLimits, IdleKeepAliveClientIsClosedAfterIdleTimeout) {
+    auto b1 = start_backend("b1");
+    auto lb = start_lb(
+        {"--backend", "b1=127.0.0.1:" + std::to_string(b1.port), "--idle-timeout-ms", "300"});
+    const auto start = std::chrono::steady_clock::now();
+    auto r = raw_exchange(lb.port, {"GET / HTTP/1.1\r\nHost: x\r\n\r\n"}, 0ms, 5s);
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(r.data.rfind("HTTP/1.1 200", 0), 0u) << r.data;
+    EXPECT_TRUE(r.closed) << "an idle keep-alive connection must be closed";
+    EXPECT_LT(took, 3s);
+}
+
 TEST(BalancerSignals, SigtermDrainsAndExitsZeroSigintStops) {
     auto b1 = start_backend("b1");
     auto lb = start_lb({"--backend", "b1=127.0.0.1:" + std::to_string(b1.port)});
