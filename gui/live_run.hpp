@@ -39,6 +39,8 @@ class LiveRun : public CommandSink {
     /// Known from the scenario before the run: expectations and timeline actions.
     std::vector<std::pair<QString, QString>> expectations() const;
     std::vector<TimelineItem> plannedTimeline() const;
+    /// The first fleet's client count and publish rate per client (0, 0 when unknown).
+    std::pair<std::uint32_t, double> fleetDefaults() const;
 
     bool live() const override;
     void submit(const HandAction& a) override;

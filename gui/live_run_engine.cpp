@@ -130,6 +130,13 @@ std::vector<TimelineItem> LiveRun::plannedTimeline() const {
     return out;
 }
 
+std::pair<std::uint32_t, double> LiveRun::fleetDefaults() const {
+    if (!impl_->scenario || impl_->scenario->fleets.empty())
+        return {0, 0};
+    const auto& f = impl_->scenario->fleets.front();
+    return {f.count, f.publish_rate_hz};
+}
+
 bool LiveRun::live() const {
     return running();
 }

@@ -34,6 +34,9 @@ std::vector<std::pair<QString, QString>> LiveRun::expectations() const {
 std::vector<TimelineItem> LiveRun::plannedTimeline() const {
     return {};
 }
+std::pair<std::uint32_t, double> LiveRun::fleetDefaults() const {
+    return {0, 0};
+}
 void LiveRun::pause() {}
 void LiveRun::resume() {}
 bool LiveRun::paused() const {

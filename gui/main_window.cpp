@@ -72,6 +72,7 @@ MainWindow::MainWindow(QWidget* parent)
     timeline_ = new TimelineWidget(models_);
     connect(&models_, &DashboardModels::deliveries, topology_, &TopologyView::showDeliveries);
     connect(charts_, &ChartsPanel::rangeChanged, timeline_, &TimelineWidget::setWindow);
+    connect(timeline_, &TimelineWidget::seekRequested, this, &MainWindow::seekReplay);
     connect(topology_, &TopologyView::relayMenuRequested, this, &MainWindow::showRelayMenu);
     connect(topology_, &TopologyView::redisMenuRequested, this, &MainWindow::showRedisMenu);
     connect(topology_, &TopologyView::linkMenuRequested, this, &MainWindow::showLinkMenu);
@@ -367,6 +368,23 @@ void MainWindow::startReplay() {
     updateStatus();
 }
 
+void MainWindow::seekReplay(double seconds) {
+    if (replay_.events().empty())
+        return;
+    replay_.pause();
+    if (seconds < replay_.position()) {
+        pump_.drainNow();
+        std::vector<TimelineItem> planned = models_.planned();
+        models_.clear();
+        models_.setPlanned(std::move(planned));
+        pump_.clearSession();
+        replay_.rewind();
+    }
+    replay_.advanceTo(seconds);
+    pump_.drainNow();
+    updateStatus();
+}
+
 void MainWindow::setReplaySpeed(double speed) {
     int best = 0;
     for (int i = 0; i < speed_->count(); ++i)
@@ -402,6 +420,10 @@ bool MainWindow::openScenario(const QString& path, QString* error) {
     models_.clear();
     models_.assertions().setPlanned(live_->expectations());
     models_.setPlanned(live_->plannedTimeline());
+    if (const auto [count, rate] = live_->fleetDefaults(); count > 0) {
+        clientCount_->setValue(static_cast<int>(count));
+        publishRate_->setValue(rate);
+    }
     source_ = path;
     updateStatus();
     return true;

@@ -39,6 +39,9 @@ class MainWindow : public QMainWindow {
     bool openEvents(const QString& path, QString* error = nullptr);
     void startReplay();
     void setReplaySpeed(double speed);
+    /// Shows the replay as it was at run time `seconds` (paused there). Going back replays
+    /// the file from its start up to that time, so every model is exactly as it was.
+    void seekReplay(double seconds);
     /// Saves every event seen this session (including hand actions) as NDJSON.
     bool saveSession(const QString& path, QString* error = nullptr);
     /// Sends a hand action to the live run, or logs it as not applied.

@@ -1,6 +1,7 @@
 #include "gui/timeline_widget.hpp"
 
 #include <QHelpEvent>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QToolTip>
 
@@ -155,6 +156,13 @@ void TimelineWidget::paintEvent(QPaintEvent*) {
     // Now cursor.
     p.setPen(QPen(theme_.text, 1.5));
     p.drawLine(QPointF(xOf(now), kTop - 2), QPointF(xOf(now), lanesBottom + 2));
+}
+
+void TimelineWidget::mousePressEvent(QMouseEvent* e) {
+    if (e->button() != Qt::LeftButton || e->position().x() < kLeft)
+        return QWidget::mousePressEvent(e);
+    const double w = std::max(1, width() - kLeft - kRight);
+    Q_EMIT seekRequested(std::clamp((e->position().x() - kLeft) / w * span(), 0.0, span()));
 }
 
 bool TimelineWidget::event(QEvent* e) {

@@ -20,7 +20,12 @@ class TimelineWidget : public QWidget {
     /// Run time span drawn, seconds.
     double span() const;
 
+  Q_SIGNALS:
+    /// The user clicked the strip at run time `seconds` (a replay jumps there).
+    void seekRequested(double seconds);
+
   protected:
+    void mousePressEvent(QMouseEvent* e) override;
     void paintEvent(QPaintEvent*) override;
     bool event(QEvent* e) override;
 

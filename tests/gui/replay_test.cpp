@@ -13,6 +13,7 @@
 #include "engine/events/ndjson.hpp"
 #include "gui/main_window.hpp"
 #include "gui/replay_driver.hpp"
+#include "gui/timeline_widget.hpp"
 #include "gui/topology_items.hpp"
 #include "gui/topology_view.hpp"
 
@@ -83,6 +84,32 @@ class ReplayTest : public QObject {
         replay.play();
         QTRY_VERIFY_WITH_TIMEOUT(replay.finished(), 2000);
         QCOMPARE(replay.pushed(), std::size_t{32});
+    }
+
+    void seekGoesBackAndForth() {
+        MainWindow w;
+        QVERIFY(w.openEvents(kFixture));
+        const auto& t = w.models().topology();
+        w.seekReplay(3.5);
+        QCOMPARE(TopologyModel::effectiveHealth(t.node(t.rowOf("relay-2"))), QString("down"));
+        QVERIFY(t.faults().contains("relay-3-redis"));
+        const int rowsAt35 = w.models().log().rowCount();
+        w.seekReplay(1.5);  // back: before the kill
+        QCOMPARE(TopologyModel::effectiveHealth(t.node(t.rowOf("relay-2"))), QString("up"));
+        QVERIFY(t.faults().isEmpty());
+        QVERIFY(w.models().log().rowCount() < rowsAt35);
+        QCOMPARE(w.models().planned().size(), std::size_t{3});  // still known ahead
+        w.seekReplay(7);
+        QCOMPARE(w.models().verdict(), QString("failed"));
+        QVERIFY(w.replay().finished());
+        // Clicking the timeline strip asks for a seek to the time under the mouse.
+        w.resize(1366, 800);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QSignalSpy seek(&w.timeline(), &TimelineWidget::seekRequested);
+        QTest::mouseClick(&w.timeline(), Qt::LeftButton, {}, QPoint(w.timeline().width() - 20, 20));
+        QCOMPARE(seek.count(), 1);
+        QVERIFY(seek.at(0).at(0).toDouble() > 5.0);
     }
 
     void badFileNamesTheLine() {
