@@ -69,14 +69,30 @@ int main(int argc, char** argv) {
         window.startReplay();
         if (cli.isSet(screenshot)) {
             const QString png = cli.value(screenshot);
-            QObject::connect(&window.replay(), &switchyard::gui::ReplayDriver::finishedPlaying,
-                             &window, [&window, png] {
-                                 window.pump().drainNow();
-                                 QTimer::singleShot(300, &window, [&window, png] {
-                                     const bool saved = window.grab().save(png);
-                                     QApplication::exit(saved ? 0 : 3);
-                                 });
-                             });
+            QObject::connect(
+                &window.replay(), &switchyard::gui::ReplayDriver::finishedPlaying, &window,
+                [&window, png] {
+                    window.pump().drainNow();
+                    QTimer::singleShot(300, &window, [&window, png] {
+                        const bool saved = window.grab().save(png);
+                        // A one-line summary so scripts can check what the replay showed.
+                        const auto& models = window.models();
+                        QStringList relays;
+                        for (int r = 0; r < models.topology().rowCount(); ++r) {
+                            const auto& n = models.topology().node(r);
+                            if (n.kind == switchyard::gui::TopologyModel::Kind::Relay)
+                                relays << n.id + QLatin1Char(' ') +
+                                              switchyard::gui::TopologyModel::effectiveHealth(n);
+                        }
+                        std::printf("replayed %llu events; verdict %s; %s\n",
+                                    static_cast<unsigned long long>(models.eventsApplied()),
+                                    qPrintable(models.verdict().isEmpty() ? QStringLiteral("none")
+                                                                          : models.verdict()),
+                                    qPrintable(relays.join(QStringLiteral(", "))));
+                        std::fflush(stdout);
+                        QApplication::exit(saved ? 0 : 3);
+                    });
+                });
         }
     } else if (cli.isSet(scenario)) {
         QString error;
