@@ -136,3 +136,17 @@ bool hub::is_subscribed(subscriber_id sub, std::string_view channel) const {
 }
 
 }  // namespace switchyard::policy
+
+namespace switchyard::policy {
+
+std::optional<std::uint64_t> hub::last_seq(subscriber_id sub, std::string_view channel) const {
+    auto it = channels_.find(channel);
+    if (it == channels_.end())
+        return std::nullopt;
+    for (const member& m : it->second.members)
+        if (m.sub == sub)
+            return m.pending ? std::nullopt : std::optional<std::uint64_t>(m.last_seq);
+    return std::nullopt;
+}
+
+}  // namespace switchyard::policy

@@ -94,6 +94,8 @@ class hub {
     /// Channels `sub` is subscribed to (pending or synced).
     std::vector<std::string> channels_of(subscriber_id sub) const;
     bool is_subscribed(subscriber_id sub, std::string_view channel) const;
+    /// The last seq a synced subscription has; nullopt when pending or absent.
+    std::optional<std::uint64_t> last_seq(subscriber_id sub, std::string_view channel) const;
 
   private:
     struct member {

@@ -238,8 +238,14 @@ void client_session::subscribe(const json::value& frame, const std::string& id_j
                 }
             }
         }
-        if (!home_.hub.subscribe(id_, name, after))
-            continue;  // already subscribed: nothing changes
+        if (!home_.hub.subscribe(id_, name, after)) {
+            // Already subscribed: nothing changes, but the client still gets its answer (a
+            // pending subscription answers when its sync completes).
+            if (auto last = home_.hub.last_seq(id_, name))
+                send_text(R"({"type":"subscribed","channel":")" + name + R"(","seq":)" +
+                          std::to_string(*last) + "}");
+            continue;
+        }
         if (after)
             ++server_.metrics().resumes;
         start_sync(name, after);

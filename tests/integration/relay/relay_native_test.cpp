@@ -53,6 +53,14 @@ TEST(RelayNative, HelloSubscribePublishAckAndDelivery) {
     ASSERT_EQ(cm.size(), 1u);
     EXPECT_EQ(cm[0].first, 2u);
 
+    // Subscribing again changes nothing but is still answered.
+    bob.send(R"({"type":"subscribe","channels":["room-1"]})");
+    ASSERT_TRUE(eventually([&] {
+        std::size_t n = 0;
+        for (const auto& f : bob.frames())
+            n += f.find(R"("type":"subscribed","channel":"room-1")") != std::string::npos;
+        return n == 2;
+    }));
     bob.send(R"({"type":"unsubscribe","channels":["global"]})");
     bob.send(R"({"type":"ping","id":7})");
     ASSERT_TRUE(bob.wait_type("pong"));

@@ -105,6 +105,18 @@ TEST(Hub, UnsubscribeAndRemoveStopDelivery) {
     EXPECT_EQ(h.latest("a"), 1u);  // kept for the bus's sequence floor
 }
 
+TEST(Hub, LastSeqIsKnownOnlyOnceSynced) {
+    hub h;
+    recorder r;
+    h.subscribe(1, "a", 3);
+    EXPECT_FALSE(h.last_seq(1, "a"));
+    h.on_synced(1, "a", {entry(4)}, 1, 4);
+    EXPECT_EQ(h.last_seq(1, "a"), std::optional<std::uint64_t>(4));
+    r.live(h, "a", 5);
+    EXPECT_EQ(h.last_seq(1, "a"), std::optional<std::uint64_t>(5));
+    EXPECT_FALSE(h.last_seq(2, "a"));
+}
+
 TEST(Hub, SyncAfterUnsubscribeIsStale) {
     hub h;
     h.subscribe(1, "a", 3);
