@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -54,12 +56,34 @@ std::string lower(std::string s) {
 
 }  // namespace
 
+namespace {
+/// Removes the test's temp folders (logs, configs, throwaway keys) when every test passed;
+/// after a failure they stay for reading.
+class temp_cleanup : public ::testing::Environment {
+  public:
+    void TearDown() override {
+        if (!::testing::UnitTest::GetInstance()->Passed())
+            return;
+        std::error_code ec;
+        for (const auto& d : dirs())
+            std::filesystem::remove_all(d, ec);
+    }
+    static std::vector<std::filesystem::path>& dirs() {
+        static std::vector<std::filesystem::path> list;
+        return list;
+    }
+};
+[[maybe_unused]] const auto* registered_cleanup =
+    ::testing::AddGlobalTestEnvironment(new temp_cleanup);
+}  // namespace
+
 std::filesystem::path test_dir() {
     static int counter = 0;
     auto dir =
         std::filesystem::temp_directory_path() /
         ("switchyard-lbtest-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
     std::filesystem::create_directories(dir);
+    temp_cleanup::dirs().push_back(dir);
     return dir;
 }
 
