@@ -55,8 +55,9 @@ TEST(BalancerFailover, KillNineMidTrafficLosesNoGetAndRecovers) {
     const auto killed_at = std::chrono::steady_clock::now();
     ASSERT_TRUE(eventually([&] { return backend_state(lb.admin, "b1") == "down"; }, 5s));
     const auto down_after = std::chrono::steady_clock::now() - killed_at;
-    // Passive detection usually wins; the active checks alone would take fall x inter.
-    EXPECT_LE(down_after, std::chrono::milliseconds(fall * inter_ms + 400));
+    // Passive detection usually wins; the active checks alone take fall x inter. The margin
+    // covers probe timeouts and the /stats polling on a loaded CI machine.
+    EXPECT_LE(down_after, std::chrono::milliseconds(fall * inter_ms + 1000));
     const int ok_before = ok;
     ASSERT_TRUE(eventually([&] { return ok > ok_before + 200; }, 10s));
 
