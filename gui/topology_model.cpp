@@ -80,10 +80,11 @@ QString TopologyModel::effectiveHealth(const Node& n) {
     if (n.kind == Kind::Relay && (n.process.isEmpty() || n.process == QLatin1String("pending")) &&
         n.lbHealth != QLatin1String("up"))
         return QStringLiteral("spare");
+    // A SIGSTOPped process serves nothing, even while the balancer still counts it up.
+    if (n.process == QLatin1String("stopped") && n.lbHealth != QLatin1String("down"))
+        return QStringLiteral("suspect");
     if (!n.lbHealth.isEmpty())
         return n.lbHealth;
-    if (n.process == QLatin1String("stopped"))
-        return QStringLiteral("suspect");
     if (n.process == QLatin1String("ready") || n.process == QLatin1String("continued"))
         return QStringLiteral("up");
     if (n.process == QLatin1String("starting"))

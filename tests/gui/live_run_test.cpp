@@ -83,6 +83,22 @@ class LiveRunTest : public QObject {
         rate.rate = 3;
         w.submitHandAction(rate);
 
+        // Stop and continue relay-1 by hand: the picture follows the process.
+        const auto& topo = w.models().topology();
+        HandAction stop;
+        stop.kind = events::action_kind::stop;
+        stop.target = "relay-1";
+        w.submitHandAction(stop);
+        QTRY_COMPARE_WITH_TIMEOUT(topo.node(topo.rowOf("relay-1")).process, QString("stopped"),
+                                  10'000);
+        QCOMPARE(TopologyModel::effectiveHealth(topo.node(topo.rowOf("relay-1"))),
+                 QString("suspect"));
+        HandAction cont = stop;
+        cont.kind = events::action_kind::cont;
+        w.submitHandAction(cont);
+        QTRY_VERIFY_WITH_TIMEOUT(topo.node(topo.rowOf("relay-1")).process != QString("stopped"),
+                                 10'000);
+
         // A hand fault on a link shows on its edge while it is set.
         HandAction fault;
         fault.kind = events::action_kind::fault;

@@ -89,6 +89,18 @@ class ModelsTest : public QObject {
         m.apply(quiet);
         QCOMPARE(t.node(r3).rate, 0.0);
         QCOMPARE(t.node(r1).rate, 40.0);
+        // Stopped reads suspect until the balancer says down; draining reads draining.
+        m.apply(events::component_changed{events::micros{6'600'000}, "relay-1", "relay", "stopped",
+                                          101, 1, 2});
+        QCOMPARE(TopologyModel::effectiveHealth(t.node(r1)), QString("suspect"));
+        m.apply(events::health_changed{events::micros{6'700'000}, "relay-1", "up", "down"});
+        QCOMPARE(TopologyModel::effectiveHealth(t.node(r1)), QString("down"));
+        m.apply(events::component_changed{events::micros{6'800'000}, "relay-3", "relay", "draining",
+                                          103, 1, 2});
+        QCOMPARE(TopologyModel::effectiveHealth(t.node(r3)), QString("draining"));
+        QCOMPARE(
+            m.relays().index(2, TopologyModel::Health - 1).data(Qt::ForegroundRole).value<QColor>(),
+            Theme::darkTheme().draining);
         // A spare the balancer knows (down) but nobody started reads "spare", not "down".
         m.apply(events::health_changed{events::micros{7'000'000}, "relay-4", "", "down"});
         QCOMPARE(TopologyModel::effectiveHealth(t.node(t.rowOf("relay-4"))), QString("spare"));
