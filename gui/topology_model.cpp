@@ -76,9 +76,10 @@ QString TopologyModel::effectiveHealth(const Node& n) {
         return QStringLiteral("down");
     if (n.process == QLatin1String("draining"))
         return QStringLiteral("draining");
-    // A relay the balancer knows but nobody started yet (a spare for "add relay").
-    if (n.kind == Kind::Relay && (n.process.isEmpty() || n.process == QLatin1String("pending")) &&
-        n.lbHealth != QLatin1String("up"))
+    // A relay the balancer knows but nobody started yet (a spare for "add relay"). Whatever
+    // the balancer says (a fault proxy in front of it may even answer its checks), no relay
+    // process serves there.
+    if (n.kind == Kind::Relay && (n.process.isEmpty() || n.process == QLatin1String("pending")))
         return QStringLiteral("spare");
     // A SIGSTOPped process serves nothing, even while the balancer still counts it up.
     if (n.process == QLatin1String("stopped") && n.lbHealth != QLatin1String("down"))
