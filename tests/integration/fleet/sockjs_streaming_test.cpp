@@ -33,13 +33,14 @@ TEST(sockjs_streaming, reassembles_split_frames_and_reopens_ended_responses) {
     f.count = 3;
     f.kind = transport::sockjs_xhr_streaming;
     f.target_url = "http://127.0.0.1:" + std::to_string(stub.port());
-    f.publish_rate_hz = 20;
+    f.publish_rate_hz = 0;  // starts once all are subscribed, so everyone gets everything
     f.message_bytes = 300;
     fleet_runner runner({f}, obs, {});
     runner.start();
     ASSERT_TRUE(eventually([&] { return runner.counters().connected == 3; }))
         << "failures " << runner.counters().connect_failures << " "
         << (obs.failures().empty() ? "" : obs.failures().front().reason);
+    runner.set_publish_rate("s", 20);
     // 4 KB per response and ~300-byte messages: many responses end and are reopened.
     ASSERT_TRUE(eventually([&] { return stub.streaming_requests() >= 12; }));
     runner.pause_publishing();
