@@ -3,6 +3,7 @@
 // (this process only; the relay is a separate process) and CPU while idle.
 //
 //   fleet_idle_memory [--clients N] [--threads T] [--transport ws|sockjs-ws|...] [--url URL]
+//                     [--rate HZ]   (then publish HZ per client for 5 s: deliveries/s, CPU)
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -71,6 +72,7 @@ int main(int argc, char** argv) {
     unsigned threads = 1;
     std::string kind = "ws";
     std::string url;
+    double rate_hz = 0;  // per client, switched on after the idle measurement
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string {
@@ -86,11 +88,13 @@ int main(int argc, char** argv) {
             threads = static_cast<unsigned>(std::stoul(next()));
         } else if (a == "--transport") {
             kind = next();
+        } else if (a == "--rate") {
+            rate_hz = std::stod(next());
         } else if (a == "--url") {
             url = next();
         } else if (a == "--help") {
             std::cout << "usage: fleet_idle_memory [--clients N] [--threads T] [--transport "
-                      << fleet::known_transports() << "] [--url URL]\n";
+                      << fleet::known_transports() << "] [--url URL] [--rate HZ]\n";
             return 0;
         } else {
             std::cerr << "fleet_idle_memory: unknown flag '" << a << "'\n";
@@ -148,7 +152,23 @@ int main(int argc, char** argv) {
     const double cpu_start = cpu_seconds();
     std::this_thread::sleep_for(5s);
     const double idle_cpu = (cpu_seconds() - cpu_start) / 5.0;
+    double deliveries_per_second = 0;
+    double busy_cpu = 0;
+    if (rate_hz > 0) {
+        runner.set_publish_rate("idle", rate_hz);
+        std::this_thread::sleep_for(1s);
+        const auto d0 = runner.counters().deliveries;
+        const double c0 = cpu_seconds();
+        std::this_thread::sleep_for(5s);
+        deliveries_per_second = static_cast<double>(runner.counters().deliveries - d0) / 5.0;
+        busy_cpu = (cpu_seconds() - c0) / 5.0;
+    }
     runner.stop();
+    if (rate_hz > 0) {
+        std::cout << "publishing: rate_hz_per_client=" << rate_hz
+                  << " deliveries_per_second=" << deliveries_per_second
+                  << " fleet_cpu_fraction=" << busy_cpu << "\n";
+    }
     std::cout << "transport=" << kind << " clients=" << connected << " threads=" << threads
               << " rss_before_kib=" << rss_before << " rss_after_kib=" << rss_after
               << " bytes_per_idle_client="
