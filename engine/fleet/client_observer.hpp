@@ -18,23 +18,23 @@ enum class placement : std::uint8_t {
 };
 
 struct connect_record {
-    std::uint32_t client;      ///< index of the client in the run (fleet order)
-    std::string relay;         ///< server id from the relay's hello
+    std::uint32_t client;  ///< index of the client in the run (fleet order)
+    std::string relay;     ///< server id from the relay's hello
     placement how;
-    bool reconnect;            ///< false for the first connection of this client
+    bool reconnect;  ///< false for the first connection of this client
     micros at;
 };
 
 struct disconnect_record {
     std::uint32_t client;
     std::string relay;
-    std::string reason;        ///< close code and text, or the transport error
+    std::string reason;  ///< close code and text, or the transport error
     micros at;
 };
 
 struct connect_failure_record {
     std::uint32_t client;
-    std::string reason;        ///< e.g. "HTTP 502", "connection refused", "timeout"
+    std::string reason;  ///< e.g. "HTTP 502", "connection refused", "timeout"
     micros at;
 };
 
@@ -58,14 +58,14 @@ struct ack_record {
 /// A message the client received.
 struct delivery_record {
     std::uint32_t client;
-    std::string relay;         ///< relay the client was on when it received it
+    std::string relay;  ///< relay the client was on when it received it
     std::string channel;
-    std::uint64_t seq;         ///< 0 when the transport carries no sequence (raw SockJS)
-    std::string msg_id;        ///< the publisher's msg_id carried in the data
-    std::uint32_t publisher;   ///< publishing client's index (parsed from the data)
-    micros sent_at;            ///< publisher's send time carried in the data
+    std::uint64_t seq;        ///< 0 when the transport carries no sequence (raw SockJS)
+    std::string msg_id;       ///< the publisher's msg_id carried in the data
+    std::uint32_t publisher;  ///< publishing client's index (parsed from the data)
+    micros sent_at;           ///< publisher's send time carried in the data
     micros received_at;
-    bool replayed;             ///< came from history during resume
+    bool replayed;  ///< came from history during resume
 };
 
 /// A resume that could not be served in full (the history did not reach back).
@@ -80,7 +80,7 @@ struct resume_gap_record {
 /// Receives every report from every client. Calls come from fleet threads, possibly several at
 /// once: implementations must be thread-safe and fast (a delivery is the hot path; do no I/O).
 class client_observer {
-public:
+  public:
     virtual ~client_observer() = default;
     virtual void on_connect(const connect_record&) = 0;
     virtual void on_disconnect(const disconnect_record&) = 0;
