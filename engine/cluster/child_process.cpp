@@ -57,6 +57,7 @@ child_process::child_process(std::vector<std::string> argv, std::filesystem::pat
     const int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (log_fd < 0)
         throw std::system_error(errno, std::generic_category(), "open " + log_path_.string());
+    log_start_ = ::lseek(log_fd, 0, SEEK_END);
     std::vector<char*> args;
     for (auto& a : argv_)
         args.push_back(a.data());
@@ -155,7 +156,7 @@ void child_process::kill_now() noexcept {
 std::optional<std::string> child_process::wait_for_line(const std::string& prefix,
                                                         std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    std::streamoff offset = 0;
+    std::streamoff offset = log_start_;
     std::string partial;
     while (true) {
         std::ifstream in(log_path_, std::ios::binary);

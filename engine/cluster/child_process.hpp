@@ -39,7 +39,8 @@ class child_process {
     const std::vector<std::string>& argv() const noexcept { return argv_; }
 
     /// Polls the log until a line starting with `prefix` appears (returned whole), the child
-    /// exits, or `timeout` passes (both nullopt).
+    /// exits, or `timeout` passes (both nullopt). Only output of this child counts: a log file
+    /// reused across restarts keeps the old READY lines, and they must not answer for the new one.
     std::optional<std::string> wait_for_line(const std::string& prefix,
                                              std::chrono::milliseconds timeout);
     /// wait_for_line("READY ") parsed.
@@ -61,6 +62,7 @@ class child_process {
     std::vector<std::string> argv_;
     std::filesystem::path log_path_;
     pid_t pid_ = -1;
+    std::streamoff log_start_ = 0;  ///< size of the log before this child wrote to it
     bool reaped_ = false;
     int status_ = 0;
 };

@@ -71,3 +71,18 @@ TEST(RedisServer, StartsAnswersAndRestartsOnSamePort) {
     EXPECT_EQ(redis.port(), port);
     EXPECT_TRUE(redis.process().running());
 }
+
+TEST(ChildProcess, ReusedLogDoesNotAnswerForTheNextChild) {
+    const auto log = temp_dir() / "reused.log";
+    std::filesystem::remove(log);
+    {
+        child_process first({"sh", "-c", "echo 'READY name=a port=1 admin=0'; sleep 100"}, log);
+        ASSERT_TRUE(first.wait_ready(10s));
+    }
+    // The second child prints its READY line late; the first one's line must not answer for it.
+    child_process second({"sh", "-c", "sleep 0.3; echo 'READY name=a port=2 admin=0'; sleep 100"},
+                         log);
+    auto ready = second.wait_ready(10s);
+    ASSERT_TRUE(ready);
+    EXPECT_EQ(ready->port, 2);
+}
