@@ -226,24 +226,29 @@ void relay_server::begin_drain() {
     for (auto& s : shards_)
         asio::post(s->ioc, [s = s.get()] { s->close_all(1001, "going away"); });
     sockjs_->close_all(1001, "going away");
-    auto started = std::chrono::steady_clock::now();
-    auto timer = std::make_shared<asio::steady_timer>(main_shard().ioc);
-    auto check = std::make_shared<std::function<void()>>();
-    *check = [this, timer, started, check] {
-        const bool empty = metrics_.connections.load() <= 0;
-        if (empty || std::chrono::steady_clock::now() - started >= config_.drain_grace) {
-            boost::system::error_code ignored;
-            if (admin_acceptor_)
-                admin_acceptor_->close(ignored);
-            bus_->stop();
-            for (auto& s : shards_)
-                s->ioc.stop();
-            return;
-        }
-        timer->expires_after(std::chrono::milliseconds{20});
-        timer->async_wait([check](boost::system::error_code) { (*check)(); });
-    };
-    (*check)();
+    drain_started_ = std::chrono::steady_clock::now();
+    drain_timer_ = std::make_unique<asio::steady_timer>(main_shard().ioc);
+    check_drained();
+}
+
+void relay_server::check_drained() {
+    const bool empty = metrics_.connections.load() <= 0;
+    if (empty || std::chrono::steady_clock::now() - drain_started_ >= config_.drain_grace) {
+        boost::system::error_code ignored;
+        if (admin_acceptor_)
+            admin_acceptor_->close(ignored);
+        if (outage_timer_)
+            outage_timer_->cancel();
+        bus_->stop();
+        for (auto& s : shards_)
+            s->ioc.stop();
+        return;
+    }
+    drain_timer_->expires_after(std::chrono::milliseconds{20});
+    drain_timer_->async_wait([this](boost::system::error_code ec) {
+        if (!ec)
+            check_drained();
+    });
 }
 
 int relay_server::run() {

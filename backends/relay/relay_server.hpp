@@ -96,6 +96,8 @@ class relay_server final : public bus::bus_listener {
     std::atomic<bool> bus_lost_{false};
     std::atomic<bool> stopping_{false};
     std::unique_ptr<boost::asio::steady_timer> outage_timer_;
+    std::unique_ptr<boost::asio::steady_timer> drain_timer_;
+    std::chrono::steady_clock::time_point drain_started_;
     std::atomic<std::uint64_t> next_id_{0};
     std::atomic<std::size_t> rr_{0};
 };
