@@ -83,30 +83,36 @@ struct health_changed {
 BOOST_DESCRIBE_STRUCT(health_changed, (), (at, backend, from, to))
 
 /// A synthetic client connected (placement: "fresh", "sticky" or "failover").
+/// `fleet` in the three client events names the client's fleet from the scenario. It has a
+/// default so older initialisers still compile, and logs written before it existed read back
+/// with "" (one unnamed fleet).
 struct client_connected {
     micros at{};
     std::uint32_t client = 0;
     std::string relay;
     std::string placement;
     bool reconnect = false;
+    std::string fleet{};
 };
-BOOST_DESCRIBE_STRUCT(client_connected, (), (at, client, relay, placement, reconnect))
+BOOST_DESCRIBE_STRUCT(client_connected, (), (at, client, relay, placement, reconnect, fleet))
 
 struct client_disconnected {
     micros at{};
     std::uint32_t client = 0;
     std::string relay;
     std::string reason;
+    std::string fleet{};
 };
-BOOST_DESCRIBE_STRUCT(client_disconnected, (), (at, client, relay, reason))
+BOOST_DESCRIBE_STRUCT(client_disconnected, (), (at, client, relay, reason, fleet))
 
 /// A connect attempt the client saw fail (HTTP 502, refused, timeout).
 struct connect_failed {
     micros at{};
     std::uint32_t client = 0;
     std::string reason;
+    std::string fleet{};
 };
-BOOST_DESCRIBE_STRUCT(connect_failed, (), (at, client, reason))
+BOOST_DESCRIBE_STRUCT(connect_failed, (), (at, client, reason, fleet))
 
 /// A resume the relay could not serve in full.
 struct resume_gap {

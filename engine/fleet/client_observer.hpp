@@ -23,6 +23,7 @@ struct connect_record {
     placement how;
     bool reconnect;  ///< false for the first connection of this client
     micros at;
+    std::string fleet{};  ///< name of the client's fleet (from the scenario)
 };
 
 struct disconnect_record {
@@ -30,12 +31,14 @@ struct disconnect_record {
     std::string relay;
     std::string reason;  ///< close code and text, or the transport error
     micros at;
+    std::string fleet{};  ///< name of the client's fleet
 };
 
 struct connect_failure_record {
     std::uint32_t client;
     std::string reason;  ///< e.g. "HTTP 502", "connection refused", "timeout"
     micros at;
+    std::string fleet{};  ///< name of the client's fleet
 };
 
 /// A publish the client sent. `msg_id` is unique in the run: "<client>-<n>".

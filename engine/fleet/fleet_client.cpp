@@ -88,12 +88,13 @@ void fleet_client::apply(const client_actions& a, std::string_view close_reason)
         if (why.empty()) {
             why = a.disconnect_reason.empty() ? std::string_view("closed") : a.disconnect_reason;
         }
-        observer.on_disconnect({index_, core_.relay(), std::string(why), now});
+        observer.on_disconnect({index_, core_.relay(), std::string(why), now, fleet_.config.name});
     }
     if (!a.failure.empty()) {
         counters.connect_failures++;
-        observer.on_connect_failure(
-            {index_, std::string(close_reason.empty() ? a.failure : close_reason), now});
+        observer.on_connect_failure({index_,
+                                     std::string(close_reason.empty() ? a.failure : close_reason),
+                                     now, fleet_.config.name});
     }
     if ((a.gave_up || stopped()) && counted_alive_) {
         counted_alive_ = false;
@@ -106,7 +107,7 @@ void fleet_client::apply(const client_actions& a, std::string_view close_reason)
         if (a.reconnect) {
             counters.reconnects++;
         }
-        observer.on_connect({index_, core_.relay(), a.how, a.reconnect, now});
+        observer.on_connect({index_, core_.relay(), a.how, a.reconnect, now, fleet_.config.name});
     }
     if (a.connect) {
         open_transport();

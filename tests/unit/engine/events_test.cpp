@@ -28,7 +28,7 @@ std::vector<event> one_of_each() {
         run_finished{2us, "failed", 1, "lost: 3 > 0"},
         component_changed{3us, "relay-1", "relay", "ready", 1234, 40000, 40001},
         health_changed{4us, "relay-2", "up", "down"},
-        client_connected{5us, 7, "relay-1", "failover", true},
+        client_connected{5us, 7, "relay-1", "failover", true, "web"},
         client_disconnected{6us, 7, "relay-2", "1001 going away \"quoted\"\n"},
         connect_failed{7us, 8, "HTTP 502"},
         resume_gap{8us, 9, "global", 12, 40},
@@ -103,6 +103,7 @@ TEST(Ndjson, IgnoresUnknownFieldsAndKeepsDefaults) {
     EXPECT_EQ(c.client, 3u);
     EXPECT_EQ(c.at, 0us);
     EXPECT_FALSE(c.reconnect);
+    EXPECT_EQ(c.fleet, "");  // logs from before the fleet field: one unnamed fleet
 }
 
 TEST(ActionKind, NamesRoundTrip) {
