@@ -53,6 +53,11 @@ struct bus_options {
     std::size_t history_max = 1024;
     /// How long a registry entry (client -> relay) lives unless refreshed.
     std::chrono::milliseconds registry_ttl{30'000};
+    /// Redis: messages of one channel held (in memory) while a gap in the subscription is
+    /// refilled from the history. Passing it drops what is held (the history has it too) and
+    /// refills once more after the read in flight, so a burst during a refill cannot grow
+    /// memory without bound.
+    std::size_t gap_hold_max = 4096;
     /// Reconnect backoff: first delay, doubled up to the maximum.
     std::chrono::milliseconds reconnect_min{50};
     std::chrono::milliseconds reconnect_max{2'000};
@@ -69,6 +74,7 @@ struct bus_counters {
     std::atomic<std::uint64_t> directs_sent{0};
     std::atomic<std::uint64_t> directs_received{0};
     std::atomic<std::uint64_t> gap_refills{0};
+    std::atomic<std::uint64_t> gap_hold_overflows{0};
 };
 
 /// Receives what the bus delivers, always on the bus's executor.

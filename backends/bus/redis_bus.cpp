@@ -193,6 +193,13 @@ void redis_bus::accept(message_ptr msg) {
         it = channels_.emplace(msg->channel, channel_state{}).first;
     channel_state& st = it->second;
     if (st.refilling) {
+        if (st.held.size() >= options_.gap_hold_max) {
+            // Everything held was published, so the history has it: drop it rather than grow,
+            // and read the history once more when the read in flight returns.
+            ++counters_.gap_hold_overflows;
+            st.held.clear();
+            st.refill_again = true;
+        }
         st.held.push_back(std::move(msg));
         return;
     }
@@ -223,6 +230,13 @@ void redis_bus::refill(const std::string& channel) {
         for (auto& e : h.entries)
             if (e->seq > st.last)
                 deliver(st, e);
+        if (st.refill_again && h.status == bus_status::ok) {
+            // Held messages were dropped: what came between is in the history, read it first.
+            st.refill_again = false;
+            refill(channel);
+            return;
+        }
+        st.refill_again = false;
         auto held = std::move(st.held);
         st.held.clear();
         // What the history could not provide is gone (e.g. Redis restarted): move on.

@@ -36,10 +36,12 @@ class redis_bus final : public bus {
     std::string_view kind() const override { return "redis"; }
 
   private:
-    // Per channel: last seq handed to the listener, and messages held while a gap is refilled.
+    // Per channel: last seq handed to the listener, and messages held while a gap is refilled
+    // (at most options_.gap_hold_max; past it they are dropped and `refill_again` is set).
     struct channel_state {
         std::uint64_t last = 0;
         bool refilling = false;
+        bool refill_again = false;
         std::deque<message_ptr> held;
     };
     void on_sub_up();

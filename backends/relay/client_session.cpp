@@ -80,6 +80,7 @@ void client_session::end_session() {
     if (!started_ || ended_)
         return;
     ended_ = true;
+    clear_backlog();
     if (server_.stopping())
         return;  // the process is exiting: shards and bus are going away
     home_.hub.remove(id_);
@@ -97,12 +98,51 @@ void client_session::end_session() {
 
 void client_session::slow_consumer() {
     ++server_.metrics().slow_consumers;
+    clear_backlog();
     close_with(1008, "slow consumer");
 }
 
+void client_session::clear_backlog() {
+    backlog_.clear();
+    backlog_live_messages_ = 0;
+    backlog_live_bytes_ = 0;
+}
+
 void client_session::deliver(const std::shared_ptr<const relay_message>& msg) {
-    ++server_.metrics().deliveries;
-    send_broadcast(msg);
+    if (backlog_.empty()) {
+        send_broadcast(msg);
+        return;
+    }
+    // Behind a replay: keep seq order. What waits here is live traffic the client has not
+    // taken yet, so it is bounded exactly like the send queue.
+    const auto& cfg = server_.config();
+    const std::size_t bytes = msg->bus_message().data.size() + msg->bus_message().channel.size();
+    if (backlog_live_messages_ + 1 > cfg.send_queue_messages_max ||
+        backlog_live_bytes_ + bytes > cfg.send_queue_bytes_max) {
+        slow_consumer();
+        return;
+    }
+    ++backlog_live_messages_;
+    backlog_live_bytes_ += bytes;
+    ++server_.metrics().replay_live_held;
+    backlog_.push_back({msg, {}, true});
+}
+
+void client_session::pump_backlog() {
+    while (!backlog_.empty() && !ended_ && has_room()) {
+        backlog_item item = std::move(backlog_.front());
+        backlog_.pop_front();
+        if (item.live) {
+            --backlog_live_messages_;
+            backlog_live_bytes_ -=
+                std::min(backlog_live_bytes_, item.msg->bus_message().data.size() +
+                                                  item.msg->bus_message().channel.size());
+        }
+        if (item.msg)
+            send_broadcast(item.msg);
+        else
+            send_text(std::move(item.text));
+    }
 }
 
 void client_session::deliver_direct(const std::string& from, const std::string& data) {
@@ -286,11 +326,19 @@ void client_session::start_sync(const std::string& channel, std::optional<std::u
                                     R"(,"oldest":)" + std::to_string(sync.missing->oldest) + "}");
                 }
                 self->server_.metrics().replayed += sync.deliver.size();
+                self->server_.metrics().deliveries += sync.deliver.size();
+                // Replay goes through the backlog, paced by the client's reading: a history
+                // longer than the send queue is not a slow consumer. `subscribed` follows it.
                 for (auto& e : sync.deliver)
-                    self->deliver(std::static_pointer_cast<const relay_message>(e.payload));
+                    self->backlog_.push_back(
+                        {std::static_pointer_cast<const relay_message>(e.payload), {}, false});
                 if (native)
-                    self->send_text(R"({"type":"subscribed","channel":")" + channel +
-                                    R"(","seq":)" + std::to_string(sync.subscribed_seq) + "}");
+                    self->backlog_.push_back({nullptr,
+                                              R"({"type":"subscribed","channel":")" + channel +
+                                                  R"(","seq":)" +
+                                                  std::to_string(sync.subscribed_seq) + "}",
+                                              false});
+                self->pump_backlog();
             });
         });
     });

@@ -2,6 +2,7 @@
 // The relay's protocol logic for one client, independent of how bytes reach it: native JSON
 // frames (docs/protocol.md) or raw mode (SockJS chat semantics on channel `global`).
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,7 +40,9 @@ class client_session : public std::enable_shared_from_this<client_session> {
     /// Unregisters and drops every subscription. Idempotent.
     void end_session();
 
-    /// A channel message the hub routed here.
+    /// A live channel message the hub routed here. While a resume replay is still being paced
+    /// out it waits behind the replay (history then live, in seq order), and that wait is
+    /// bounded by the send queue limits like the queue itself.
     void deliver(const std::shared_ptr<const relay_message>& msg);
     /// A targeted message for this client.
     void deliver_direct(const std::string& from, const std::string& data);
@@ -62,6 +65,14 @@ class client_session : public std::enable_shared_from_this<client_session> {
     static bool valid_client_id(std::string_view s);
 
   protected:
+    /// True while the transport's send queue is below half its limits: the backlog (resume
+    /// replay) is moved into the queue only then, so a replay longer than the queue is paced
+    /// by the client's reading instead of tripping the slow-consumer limit.
+    virtual bool has_room() const = 0;
+    /// Moves backlog into the send queue while has_room(). Transports call it whenever their
+    /// queue drained (a write completed, a response went out).
+    void pump_backlog();
+    bool backlog_empty() const noexcept { return backlog_.empty(); }
     /// Queue a broadcast (pre-framed, shared).
     virtual void send_broadcast(const std::shared_ptr<const relay_message>& msg) = 0;
     /// Queue a frame made for this client alone (JSON text in native mode).
@@ -77,6 +88,19 @@ class client_session : public std::enable_shared_from_this<client_session> {
     void start_sync(const std::string& channel, std::optional<std::uint64_t> resume);
     void error(std::string_view code, std::string_view message, const std::string& id_json);
 
+    void clear_backlog();
+
+    /// A frame waiting behind a resume replay: a channel message or a text frame (the
+    /// `subscribed` answer that follows its replay). `live`: arrived after the sync, so it
+    /// counts against the send queue limits.
+    struct backlog_item {
+        std::shared_ptr<const relay_message> msg;
+        std::string text;
+        bool live = false;
+    };
+    std::deque<backlog_item> backlog_;
+    std::size_t backlog_live_messages_ = 0;
+    std::size_t backlog_live_bytes_ = 0;
     shard& home_;
     policy::subscriber_id id_;
     std::string client_id_;

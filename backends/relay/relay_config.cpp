@@ -88,13 +88,24 @@ const std::vector<flag>& flags() {
              return parse_uint<std::size_t>(v, c.send_queue_bytes_max, 1024, std::size_t{1} << 34);
          }},
         {"coalesce-ms", "MS",
-         "WebSocket write coalescing window, 0 = end of the loop turn (default 0)",
+         "least time between a thread's write rounds under load; a frame after a quieter spell "
+         "goes out at once; 0 = every loop turn (default 20)",
          [](relay_config& c, const std::string& v) {
              std::uint64_t ms = 0;
              if (!parse_uint<std::uint64_t>(v, ms, 0, 1000))
                  return false;
              c.coalesce = std::chrono::milliseconds{ms};
              return true;
+         }},
+        {"socket-send-buffer", "BYTES",
+         "SO_SNDBUF per WebSocket client, 0 = kernel autotuning (default 0)",
+         [](relay_config& c, const std::string& v) {
+             return parse_uint<std::size_t>(v, c.socket_send_buffer, 0, 64 << 20);
+         }},
+        {"bus-gap-hold", "N",
+         "redis bus: messages of one channel held while a gap is refilled (default 4096)",
+         [](relay_config& c, const std::string& v) {
+             return parse_uint<std::size_t>(v, c.bus_gap_hold_max, 1, 1 << 24);
          }},
         {"history", "N", "history entries kept per channel (default 1024)",
          [](relay_config& c, const std::string& v) {

@@ -26,11 +26,20 @@ struct relay_config {
     /// Per-client send queue limits: passing either closes the client with 1008 (slow consumer).
     std::size_t send_queue_messages_max = 4096;
     std::size_t send_queue_bytes_max = 4 * 1024 * 1024;
-    /// How long a WebSocket client's first queued frame may wait for company before the
-    /// write: 0 writes at the end of the current event-loop turn. A few ms turns many small
-    /// writes into one gather write per client when traffic is dense (fewer syscalls, a little
-    /// latency).
-    std::chrono::milliseconds coalesce{0};
+    /// Least time between a shard's write rounds while traffic is dense: frames queued in
+    /// between leave together, one gather write per client per round, which is what makes a
+    /// delivery cheap (a loopback or LAN write costs microseconds of kernel time however few
+    /// bytes it carries). A frame queued after a quieter spell than this goes out at the end of
+    /// the current event-loop turn, so sparse traffic gets no added latency; under load a frame
+    /// waits at most this long. 0: a round every loop turn (only natural batching).
+    std::chrono::milliseconds coalesce{20};
+    /// SO_SNDBUF for each WebSocket client socket, bytes; 0 leaves the kernel's autotuning
+    /// (which may let a few MB per client sit in the kernel). Set it to bound kernel memory
+    /// per client; the relay's own queue limits apply on top.
+    std::size_t socket_send_buffer = 0;
+    /// Redis bus: messages of one channel held while a gap is refilled from history; passing
+    /// it drops the held ones and refills again from history (counted).
+    std::size_t bus_gap_hold_max = 4096;
     /// Entries of history kept per channel for resume.
     std::size_t history_max = 1024;
     /// Registry entry lifetime (refreshed at a third of it).

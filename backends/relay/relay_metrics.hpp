@@ -21,6 +21,7 @@ struct relay_metrics {
     std::atomic<std::uint64_t> resumes{0};
     std::atomic<std::uint64_t> resume_gaps{0};
     std::atomic<std::uint64_t> replayed{0};
+    std::atomic<std::uint64_t> replay_live_held{0};
 };
 
 }  // namespace switchyard::relay

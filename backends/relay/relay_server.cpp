@@ -22,14 +22,20 @@ using tcp = asio::ip::tcp;
 
 void shard::on_message(const std::shared_ptr<const relay_message>& msg) {
     std::vector<policy::subscriber_id> overflowed;
+    std::uint64_t delivered = 0;
     hub.on_message(
         msg->bus_message().channel, policy::hub_entry{msg->seq(), msg},
         [&](policy::subscriber_id sub) {
             auto it = sessions.find(sub);
-            if (it != sessions.end())
+            if (it != sessions.end()) {
                 it->second->deliver(msg);
+                ++delivered;
+            }
         },
         [&](policy::subscriber_id sub) { overflowed.push_back(sub); });
+    // One shared-counter update per message and shard, not one per client.
+    if (delivered)
+        metrics->deliveries.fetch_add(delivered, std::memory_order_relaxed);
     for (auto sub : overflowed) {
         auto it = sessions.find(sub);
         if (it != sessions.end())
@@ -37,25 +43,33 @@ void shard::on_message(const std::shared_ptr<const relay_message>& msg) {
     }
 }
 
-void shard::want_flush(std::shared_ptr<client_session> s, std::chrono::milliseconds window) {
+void shard::want_flush(std::shared_ptr<client_session> s, std::chrono::milliseconds interval) {
     dirty.push_back(std::move(s));
     if (flush_pending)
         return;
     flush_pending = true;
-    if (window.count() > 0) {
-        flush_timer.expires_after(window);
-        flush_timer.async_wait([this](boost::system::error_code) { run_flush(); });
-    } else {
-        asio::post(ioc, [this] { run_flush(); });
+    if (interval.count() > 0) {
+        const auto due = last_flush + interval;
+        if (due > std::chrono::steady_clock::now()) {
+            // A round ran less than `interval` ago: gather until the next one is due.
+            flush_timer.expires_at(due);
+            flush_timer.async_wait([this](boost::system::error_code) { run_flush(); });
+            return;
+        }
     }
+    // End of this turn: whatever the rest of the turn queues (several bus messages read at
+    // once, a replay) joins the same write.
+    asio::post(ioc, [this] { run_flush(); });
 }
 
 void shard::run_flush() {
     flush_pending = false;
-    auto list = std::move(dirty);
-    dirty.clear();
-    for (auto& s : list)
+    last_flush = std::chrono::steady_clock::now();
+    // Swap, so both vectors keep their capacity: no allocation per round.
+    flushing.swap(dirty);
+    for (auto& s : flushing)
         s->flush_now();
+    flushing.clear();
 }
 
 void shard::on_direct(const bus::bus_direct& d) {
@@ -78,11 +92,14 @@ void shard::close_all(std::uint16_t code, const std::string& reason) {
 relay_server::relay_server(relay_config config) : config_(std::move(config)) {
     for (unsigned i = 0; i < config_.threads; ++i)
         shards_.push_back(std::make_unique<shard>(i, config_.send_queue_messages_max));
+    for (auto& s : shards_)
+        s->metrics = &metrics_;
     sockjs_ = std::make_unique<sockjs_registry>();
     bus::bus_options options;
     options.relay_id = config_.id;
     options.history_max = config_.history_max;
     options.registry_ttl = config_.registry_ttl;
+    options.gap_hold_max = config_.bus_gap_hold_max;
     bus_ = bus::make_bus(config_.bus, options, main_shard().ioc.get_executor());
 }
 
@@ -92,8 +109,10 @@ relay_server::~relay_server() {
         bus_->stop();
     // Sessions still referenced by queued handlers die with their io_context, after the hubs
     // they would update: stopping_ makes their teardown skip that bookkeeping.
-    for (auto& s : shards_)
+    for (auto& s : shards_) {
         s->dirty.clear();
+        s->flushing.clear();
+    }
     sockjs_.reset();
 }
 
@@ -182,6 +201,9 @@ std::string relay_server::metrics_text() const {
             m.resume_gaps.load(), "counter");
     counter("relay_replayed_total", "Messages replayed from history.", m.replayed.load(),
             "counter");
+    counter("relay_replay_live_held_total",
+            "Live messages that waited behind a client's paced resume replay.",
+            m.replay_live_held.load(), "counter");
     counter("relay_draining", "1 while draining.", draining_.load() ? 1 : 0, "gauge");
     counter("relay_bus_up", "1 while the bus is connected.", b.up.load() ? 1 : 0, "gauge");
     counter("relay_bus_lost", "1 while the bus has been down past the tolerance.",
@@ -201,6 +223,9 @@ std::string relay_server::metrics_text() const {
             b.directs_received.load(), "counter");
     counter("relay_bus_gap_refills_total", "Gaps in bus delivery refilled from history.",
             b.gap_refills.load(), "counter");
+    counter("relay_bus_gap_hold_overflows_total",
+            "Gap refills whose held messages passed --bus-gap-hold (dropped, refilled again).",
+            b.gap_hold_overflows.load(), "counter");
     return o.str();
 }
 

@@ -31,13 +31,19 @@ struct shard {
     std::size_t index;
     boost::asio::io_context ioc{1};
     policy::hub hub;
-    /// Sessions with frames waiting for the shard's next flush: one post (or one timer) per
-    /// shard per turn, however many sessions a broadcast touched.
+    /// Sessions with frames waiting for the shard's next flush round: one post (or one timer)
+    /// per shard per round, however many sessions a broadcast touched. Everything a round
+    /// finds queued for a client leaves in one gather write.
     std::vector<std::shared_ptr<client_session>> dirty;
+    std::vector<std::shared_ptr<client_session>> flushing;
     bool flush_pending = false;
     boost::asio::steady_timer flush_timer;
-    void want_flush(std::shared_ptr<client_session> s, std::chrono::milliseconds window);
+    /// When the last flush round ran: with a coalescing interval, rounds are at least that far
+    /// apart, and a frame queued after a quieter spell leaves at the end of the current turn.
+    std::chrono::steady_clock::time_point last_flush{};
+    void want_flush(std::shared_ptr<client_session> s, std::chrono::milliseconds interval);
     void run_flush();
+    relay_metrics* metrics = nullptr;
     std::unordered_map<policy::subscriber_id, client_session*> sessions;
     std::unordered_multimap<std::string, client_session*> by_client;
     /// Fans one channel message out to this shard's subscribers.

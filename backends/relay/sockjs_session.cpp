@@ -80,9 +80,10 @@ void sockjs_session::attach(std::shared_ptr<http_session> http, receiver_kind ki
             detach();
             return;
         }
-        if (!queue_.empty()) {
+        if (!queue_.empty() || !backlog_empty()) {
             flush();
-            return;
+            if (!receiver_)
+                return;
         }
     } else {
         write_head();
@@ -137,6 +138,14 @@ void sockjs_session::send_text(std::string text) {
     enqueue(std::make_shared<const std::string>("a[" + json_quote(text) + "]"));
 }
 
+bool sockjs_session::has_room() const {
+    const auto& cfg = server_.config();
+    if (closed_)
+        return false;
+    return queue_.empty() || (queue_.size() < cfg.send_queue_messages_max / 2 &&
+                              queued_bytes_ < cfg.send_queue_bytes_max / 2);
+}
+
 void sockjs_session::enqueue(std::shared_ptr<const std::string> frame) {
     if (closed_)
         return;
@@ -148,41 +157,52 @@ void sockjs_session::enqueue(std::shared_ptr<const std::string> frame) {
     }
     queued_bytes_ += frame->size();
     queue_.push_back(std::move(frame));
-    flush();
+    if (!flushing_)
+        flush();
 }
 
 void sockjs_session::flush() {
-    if (!receiver_ || queue_.empty())
+    if (flushing_)
         return;
-    if (receiver_->dead()) {
-        detach();
-        return;
+    flushing_ = true;
+    // Each round moves a share of any resume replay into the queue and answers with it; a
+    // polling response carries one round, a streaming one continues until its byte limit.
+    while (receiver_ && !closed_) {
+        if (receiver_->dead()) {
+            detach();
+            break;
+        }
+        pump_backlog();
+        if (queue_.empty())
+            break;
+        // Many `a[...]` frames become one: the elements of each, joined.
+        std::string batch = "a[";
+        bool first = true;
+        for (const auto& f : queue_) {
+            if (!first)
+                batch += ',';
+            first = false;
+            batch.append(*f, 2, f->size() - 3);
+        }
+        batch += "]\n";
+        queue_.clear();
+        queued_bytes_ = 0;
+        if (kind_ == receiver_kind::polling) {
+            receiver_->write(std::make_shared<const std::string>(poll_response(*receiver_, batch)),
+                             true);
+            detach();
+            break;
+        }
+        streamed_bytes_ += batch.size();
+        receiver_->write(std::make_shared<const std::string>(chunk(batch)), false);
+        if (streamed_bytes_ >= server_.config().sockjs_response_limit) {
+            // Make the client open a fresh streaming request so no response grows without bound.
+            receiver_->write(std::make_shared<const std::string>("0\r\n\r\n"), true);
+            detach();
+            break;
+        }
     }
-    // Many `a[...]` frames become one: the elements of each, joined.
-    std::string batch = "a[";
-    bool first = true;
-    for (const auto& f : queue_) {
-        if (!first)
-            batch += ',';
-        first = false;
-        batch.append(*f, 2, f->size() - 3);
-    }
-    batch += "]\n";
-    queue_.clear();
-    queued_bytes_ = 0;
-    if (kind_ == receiver_kind::polling) {
-        receiver_->write(std::make_shared<const std::string>(poll_response(*receiver_, batch)),
-                         true);
-        detach();
-        return;
-    }
-    streamed_bytes_ += batch.size();
-    receiver_->write(std::make_shared<const std::string>(chunk(batch)), false);
-    if (streamed_bytes_ >= server_.config().sockjs_response_limit) {
-        // Make the client open a fresh streaming request so no response grows without bound.
-        receiver_->write(std::make_shared<const std::string>("0\r\n\r\n"), true);
-        detach();
-    }
+    flushing_ = false;
 }
 
 int sockjs_session::on_send(std::string_view body, std::string& error) {

@@ -34,6 +34,7 @@ class sockjs_session final : public client_session {
   private:
     void send_broadcast(const std::shared_ptr<const relay_message>& msg) override;
     void send_text(std::string text) override;
+    bool has_room() const override;
     void enqueue(std::shared_ptr<const std::string> frame);
     void flush();
     void detach();
@@ -50,6 +51,7 @@ class sockjs_session final : public client_session {
     receiver_kind kind_ = receiver_kind::polling;
     std::size_t streamed_bytes_ = 0;
     bool closed_ = false;
+    bool flushing_ = false;
     std::string close_frame_;
     boost::asio::steady_timer expiry_;
     boost::asio::steady_timer heartbeat_;

@@ -1,5 +1,11 @@
 #include "backends/relay/ws_client.hpp"
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <array>
+#include <cerrno>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/field.hpp>
@@ -23,7 +29,14 @@ ws_client::ws_client(relay_server& server, shard& home, asio::ip::tcp::socket so
       parser_(server.config().max_message_bytes),
       chunk_(read_chunk_bytes),
       heartbeat_(socket_.get_executor()),
-      close_deadline_(socket_.get_executor()) {}
+      close_deadline_(socket_.get_executor()) {
+    if (server.config().socket_send_buffer > 0) {
+        boost::system::error_code ignored;
+        socket_.set_option(asio::socket_base::send_buffer_size(
+                               static_cast<int>(server.config().socket_send_buffer)),
+                           ignored);
+    }
+}
 
 void ws_client::run(const http::request<http::string_body>& req) {
     const auto key = req[http::field::sec_websocket_key];
@@ -157,11 +170,19 @@ void ws_client::send_text(std::string text) {
     enqueue(std::make_shared<const std::string>(ws_frame(ws_opcode::text, text)));
 }
 
+bool ws_client::has_room() const {
+    const auto& cfg = server_.config();
+    if (closing_ || finished_)
+        return false;
+    return queue_.empty() || (queue_.size() < cfg.send_queue_messages_max / 2 &&
+                              queued_bytes_ < cfg.send_queue_bytes_max / 2);
+}
+
 void ws_client::enqueue(std::shared_ptr<const std::string> frame) {
     if (closing_ || finished_)
         return;
     const auto& cfg = server_.config();
-    if (queue_.size() + inflight_.size() >= cfg.send_queue_messages_max ||
+    if (queue_.size() >= cfg.send_queue_messages_max ||
         queued_bytes_ + frame->size() > cfg.send_queue_bytes_max) {
         slow_consumer();
         return;
@@ -172,73 +193,117 @@ void ws_client::enqueue(std::shared_ptr<const std::string> frame) {
 }
 
 void ws_client::schedule_flush() {
-    if (writing_ || flush_scheduled_ || finished_)
+    if (writing_ || in_write_ || flush_scheduled_ || finished_)
         return;
     flush_scheduled_ = true;
-    // Writing at the end of this turn (or after the coalescing window) lets every frame the
-    // turn queued leave in one gather write.
+    // Writing in the shard's flush round (end of this turn, or the coalescing interval) lets
+    // every frame queued meanwhile leave in one gather write.
     home().want_flush(shared_from_this(), server_.config().coalesce);
 }
 
 void ws_client::flush_now() {
     flush_scheduled_ = false;
-    if (!writing_ && !queue_.empty() && !finished_)
-        do_write();
+    if (!writing_ && !finished_)
+        write_now();
 }
 
-void ws_client::do_write() {
-    writing_ = true;
-    std::size_t bytes = 0;
-    while (!queue_.empty() && inflight_.size() < write_batch_frames_max &&
-           (inflight_.empty() || bytes + queue_.front()->size() <= write_batch_bytes_max)) {
-        bytes += queue_.front()->size();
-        inflight_.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+void ws_client::write_now() {
+    in_write_ = true;
+    auto keep = self();
+    std::array<iovec, write_batch_frames_max> iov;
+    while (!finished_) {
+        if (queue_.empty()) {
+            on_drained();
+            if (queue_.empty() || finished_)
+                break;
+        }
+        std::size_t n = 0, bytes = 0;
+        for (auto it = queue_.begin();
+             it != queue_.end() && n < iov.size() && (n == 0 || bytes < write_batch_bytes_max);
+             ++it, ++n) {
+            const std::string& f = **it;
+            const std::size_t skip = n == 0 ? head_written_ : 0;
+            iov[n].iov_base = const_cast<char*>(f.data() + skip);
+            iov[n].iov_len = f.size() - skip;
+            bytes += f.size() - skip;
+        }
+        msghdr mh{};
+        mh.msg_iov = iov.data();
+        mh.msg_iovlen = n;
+        const ssize_t w = ::sendmsg(socket_.native_handle(), &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                wait_writable();
+            else
+                finish();
+            break;
+        }
+        auto left = static_cast<std::size_t>(w);
+        while (left > 0) {
+            const std::size_t rest = queue_.front()->size() - head_written_;
+            if (left < rest) {
+                head_written_ += left;
+                break;
+            }
+            left -= rest;
+            queued_bytes_ -= std::min(queued_bytes_, queue_.front()->size());
+            queue_.pop_front();
+            head_written_ = 0;
+        }
+        if (static_cast<std::size_t>(w) < bytes) {
+            wait_writable();  // the socket is full: the rest when it drains
+            break;
+        }
     }
-    buffers_.clear();
-    for (const auto& f : inflight_)
-        buffers_.emplace_back(asio::buffer(*f));
-    asio::async_write(
-        socket_, buffers_, [self = self(), bytes](boost::system::error_code ec, std::size_t) {
-            self->writing_ = false;
-            self->inflight_.clear();
-            self->queued_bytes_ -= std::min(bytes, self->queued_bytes_);
-            if (ec) {
-                self->finish();
-                return;
-            }
-            if (!self->queue_.empty()) {
-                self->do_write();  // what queued meanwhile leaves now, in one write
-                return;
-            }
-            if (self->closing_) {
-                // Our close frame is out.
-                if (self->peer_closed_) {
-                    self->finish();
-                } else {
-                    boost::system::error_code ignored;
-                    self->socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-                }
-            }
-        });
+    in_write_ = false;
+}
+
+void ws_client::wait_writable() {
+    writing_ = true;
+    socket_.async_wait(asio::ip::tcp::socket::wait_write,
+                       [self = self()](boost::system::error_code ec) {
+                           self->writing_ = false;
+                           if (ec) {
+                               self->finish();
+                               return;
+                           }
+                           self->write_now();
+                       });
+}
+
+void ws_client::on_drained() {
+    if (closing_) {
+        // Our close frame is out.
+        if (peer_closed_) {
+            finish();
+        } else {
+            boost::system::error_code ignored;
+            socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+        }
+        return;
+    }
+    // A resume replay continues as the client reads.
+    pump_backlog();
 }
 
 void ws_client::close_with(std::uint16_t code, std::string reason) {
     if (closing_ || finished_)
         return;
     heartbeat_.cancel();
-    // Frames not yet written are dropped; the close goes right after the write in flight.
-    queued_bytes_ = 0;
-    for (const auto& f : inflight_)
-        queued_bytes_ += f->size();
-    queue_.clear();
+    // Frames not yet written are dropped (a partly written one is finished first, or the
+    // stream would be corrupt); the close frame follows.
+    while (queue_.size() > (head_written_ > 0 ? 1u : 0u))
+        queue_.pop_back();
+    queued_bytes_ = queue_.empty() ? 0 : queue_.front()->size();
     if (framing_ == ws_framing::sockjs && !peer_closed_)
         queue_.push_back(std::make_shared<const std::string>(ws_frame(
             ws_opcode::text, "c[" + std::to_string(code) + "," + json_quote(reason) + "]")));
     queue_.push_back(std::make_shared<const std::string>(ws_close_frame(code, reason)));
     closing_ = true;
-    if (!writing_)
-        do_write();
+    if (!writing_ && !in_write_)
+        write_now();
     // A consumer that never reads would hold the close forever behind its stuck write.
     close_deadline_.expires_after(server_.config().close_timeout);
     close_deadline_.async_wait([self = self()](boost::system::error_code ec) {

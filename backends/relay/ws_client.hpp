@@ -19,9 +19,11 @@ enum class ws_framing { native, raw, sockjs };
 
 /// One WebSocket client, framed by the relay itself (ws_codec) so that a broadcast costs one
 /// shared, pre-framed buffer per client and many queued frames leave in one gather write.
-/// One write in flight; the queue is bounded by send_queue_messages_max and
+/// Writes are non-blocking `sendmsg` calls made directly from the shard's flush round (no
+/// asynchronous operation, allocation or completion per write); only when the socket is full
+/// does the client wait for writability. The queue is bounded by send_queue_messages_max and
 /// send_queue_bytes_max (passing either is a slow consumer: close 1008). Frames queued in the
-/// same event-loop turn (or within `coalesce`) go out together.
+/// same flush round go out together.
 class ws_client final : public client_session {
   public:
     ws_client(relay_server& server, shard& home, boost::asio::ip::tcp::socket socket,
@@ -31,7 +33,7 @@ class ws_client final : public client_session {
     void close_with(std::uint16_t code, std::string reason) override;
     void flush_now() override;
 
-    /// Frames per gather write, and bytes per gather write (named limits).
+    /// Frames per gather write (at most IOV_MAX), and bytes per gather write (named limits).
     static constexpr std::size_t write_batch_frames_max = 256;
     static constexpr std::size_t write_batch_bytes_max = 512 * 1024;
     static constexpr std::size_t read_chunk_bytes = 16 * 1024;
@@ -39,9 +41,13 @@ class ws_client final : public client_session {
   private:
     void send_broadcast(const std::shared_ptr<const relay_message>& msg) override;
     void send_text(std::string text) override;
+    bool has_room() const override;
     void enqueue(std::shared_ptr<const std::string> frame);
     void schedule_flush();
-    void do_write();
+    /// Writes what is queued until the queue is empty or the socket is full.
+    void write_now();
+    void wait_writable();
+    void on_drained();
     void do_read();
     void on_event(ws_parser::event& ev);
     void fail(std::uint16_t code, const char* reason);
@@ -57,10 +63,11 @@ class ws_client final : public client_session {
     std::string rbuf_;
     std::vector<char> chunk_;
     std::deque<std::shared_ptr<const std::string>> queue_;
-    std::vector<std::shared_ptr<const std::string>> inflight_;
-    std::vector<boost::asio::const_buffer> buffers_;
+    /// Bytes of queue_.front() already written (a partial write).
+    std::size_t head_written_ = 0;
     std::size_t queued_bytes_ = 0;
-    bool writing_ = false;
+    bool writing_ = false;  // waiting for the socket to take more
+    bool in_write_ = false;
     bool flush_scheduled_ = false;
     bool closing_ = false;      // a close frame is queued or sent
     bool peer_closed_ = false;  // the peer's close frame arrived
