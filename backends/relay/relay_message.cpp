@@ -22,14 +22,11 @@ std::string raw_text_of(const std::string& data) {
 }
 }  // namespace
 
-std::shared_ptr<const std::string> relay_message::text(bool raw) const {
-    if (raw) {
-        std::call_once(raw_.once, [&] { raw_.bytes = raw_text_of(msg_->data); });
-        return alias(raw_.bytes);
-    }
-    std::call_once(native_.once, [&] {
+const std::string& relay_message::text_bytes(bool raw) const {
+    if (raw)
+        return build(raw_, [&](std::string& s) { s = raw_text_of(msg_->data); });
+    return build(native_, [&](std::string& s) {
         // Channel and client ids are validated to need no escaping; data is JSON already.
-        std::string& s = native_.bytes;
         s.reserve(64 + msg_->channel.size() + msg_->from.size() + msg_->data.size());
         s.append(R"({"type":"message","channel":")")
             .append(msg_->channel)
@@ -41,26 +38,17 @@ std::shared_ptr<const std::string> relay_message::text(bool raw) const {
             .append(msg_->data)
             .append("}");
     });
-    return alias(native_.bytes);
 }
 
-std::shared_ptr<const std::string> relay_message::sockjs_frame(bool raw) const {
-    const form& f = raw ? sockjs_raw_ : sockjs_native_;
-    std::call_once(f.once, [&] { f.bytes = "a[" + json_quote(*text(raw)) + "]"; });
-    return alias(f.bytes);
+const std::string& relay_message::sockjs_frame_bytes(bool raw) const {
+    return build(raw ? sockjs_raw_ : sockjs_native_,
+                 [&](std::string& s) { s = "a[" + json_quote(text_bytes(raw)) + "]"; });
 }
 
-}  // namespace switchyard::relay
-
-namespace switchyard::relay {
-
-std::shared_ptr<const std::string> relay_message::ws_frame(bool raw, bool sockjs) const {
-    const form& f = ws_[(raw ? 1 : 0) + (sockjs ? 2 : 0)];
-    std::call_once(f.once, [&] {
-        auto payload = sockjs ? sockjs_frame(raw) : text(raw);
-        f.bytes = relay::ws_frame(ws_opcode::text, *payload);
+const std::string& relay_message::ws_frame_bytes(bool raw, bool sockjs) const {
+    return build(ws_[(raw ? 1 : 0) + (sockjs ? 2 : 0)], [&](std::string& s) {
+        s = relay::ws_frame(ws_opcode::text, sockjs ? sockjs_frame_bytes(raw) : text_bytes(raw));
     });
-    return alias(f.bytes);
 }
 
 }  // namespace switchyard::relay

@@ -131,7 +131,8 @@ void sockjs_session::arm_expiry() {
 }
 
 void sockjs_session::send_broadcast(const std::shared_ptr<const relay_message>& msg) {
-    enqueue(msg->sockjs_frame(mode() == client_mode::raw));
+    enqueue(std::shared_ptr<const std::string>(
+        msg, &msg->sockjs_frame_bytes(mode() == client_mode::raw)));
 }
 
 void sockjs_session::send_text(std::string text) {

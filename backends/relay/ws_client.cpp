@@ -161,7 +161,9 @@ void ws_client::fail(std::uint16_t code, const char* reason) {
 }
 
 void ws_client::send_broadcast(const std::shared_ptr<const relay_message>& msg) {
-    enqueue(msg->ws_frame(mode() == client_mode::raw, framing_ == ws_framing::sockjs));
+    // Shares the message's pre-framed bytes: one reference count increment per delivery.
+    enqueue(std::shared_ptr<const std::string>(
+        msg, &msg->ws_frame_bytes(mode() == client_mode::raw, framing_ == ws_framing::sockjs)));
 }
 
 void ws_client::send_text(std::string text) {
