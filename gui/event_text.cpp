@@ -58,6 +58,11 @@ QString ms(ev::micros d) {
     return QString::number(static_cast<double>(d.count()) / 1000.0, 'f', 1) + QStringLiteral(" ms");
 }
 
+/// " · fleet web" for client events that name their fleet (logs from before the field: "").
+QString fleetSuffix(const std::string& fleet) {
+    return fleet.empty() ? QString() : QStringLiteral(" · fleet ") + qs(fleet);
+}
+
 bool isDeathState(const std::string& s) {
     return s == "killed" || s == "exited" || s == "failed";
 }
@@ -107,15 +112,18 @@ EventText describe(const ev::event& e) {
                 t.text = QStringLiteral("%1 to %2 (%3)")
                              .arg(v.reconnect ? QStringLiteral("reconnected")
                                               : QStringLiteral("connected"),
-                                  qs(v.relay), qs(v.placement));
+                                  qs(v.relay), qs(v.placement)) +
+                         fleetSuffix(v.fleet);
             } else if constexpr (std::is_same_v<T, ev::client_disconnected>) {
                 t.category = EventCategory::Client;
                 t.subject = QStringLiteral("client %1").arg(v.client);
-                t.text = QStringLiteral("disconnected from %1: %2").arg(qs(v.relay), qs(v.reason));
+                t.text = QStringLiteral("disconnected from %1: %2").arg(qs(v.relay), qs(v.reason)) +
+                         fleetSuffix(v.fleet);
             } else if constexpr (std::is_same_v<T, ev::connect_failed>) {
                 t.category = EventCategory::Client;
                 t.subject = QStringLiteral("client %1").arg(v.client);
-                t.text = QStringLiteral("connect failed: %1").arg(qs(v.reason));
+                t.text =
+                    QStringLiteral("connect failed: %1").arg(qs(v.reason)) + fleetSuffix(v.fleet);
                 t.bad = true;
             } else if constexpr (std::is_same_v<T, ev::resume_gap>) {
                 t.category = EventCategory::Client;

@@ -1,5 +1,6 @@
 #include <QDir>
 
+#include <algorithm>
 #include <optional>
 
 #include "engine/cli/run_controller.hpp"
@@ -7,6 +8,7 @@
 #include "gui/event_pump.hpp"
 #include "gui/event_text.hpp"
 #include "gui/live_run.hpp"
+#include "gui/topology_model.hpp"
 
 // The dashboard's in-process run: the engine's run_controller on its own thread, watched
 // through its event stream and steered with its apply().
@@ -149,8 +151,11 @@ void LiveRun::submit(const HandAction& a) {
     scenario::action_spec s;
     s.kind = a.kind;
     s.target = a.target.toStdString();
-    // The dashboard calls the (single) fleet "clients"; scenarios may name theirs.
-    if (a.target == QLatin1String("clients") && !impl_->scenario->fleets.empty())
+    // Fleet actions name a fleet box; the default box ("clients", events without a fleet name)
+    // stands for the scenario's first fleet when no fleet has that name.
+    if (a.target == TopologyModel::defaultFleetId() && !impl_->scenario->fleets.empty() &&
+        std::none_of(impl_->scenario->fleets.begin(), impl_->scenario->fleets.end(),
+                     [&](const auto& f) { return f.name == s.target; }))
         s.target = impl_->scenario->fleets.front().name;
     s.toxic = a.toxic.toStdString();
     if (a.latencyMs > 0)

@@ -135,11 +135,14 @@ MainWindow::MainWindow(QWidget* parent)
             &MainWindow::refreshRelayChoices);
     connect(&models_.topology(), &QAbstractItemModel::modelReset, this,
             &MainWindow::refreshRelayChoices);
+    connect(&models_.topology(), &QAbstractItemModel::layoutChanged, this,
+            &MainWindow::refreshRelayChoices);
     connect(topology_, &TopologyView::relaySelected, relayChoice_, &QComboBox::setCurrentText);
     connect(&replay_, &ReplayDriver::progressed, this,
             [this](double t) { offline_.setNow(toMicros(t)); });
     connect(&replay_, &ReplayDriver::finishedPlaying, this, &MainWindow::updateStatus);
     setDarkTheme(true);
+    refreshRelayChoices();
     updateStatus();
 }
 
@@ -168,6 +171,7 @@ void MainWindow::buildToolbar() {
     playAction_ = tb->addAction(tr("▶ Run"), this, &MainWindow::onPlay);
     pauseAction_ = tb->addAction(tr("Pause"), this, &MainWindow::onPause);
     stopAction_ = tb->addAction(tr("■ Stop"), this, &MainWindow::onStop);
+    stopAction_->setObjectName(QStringLiteral("stopRun"));
     tb->addSeparator();
     tb->addWidget(new QLabel(tr(" Speed ")));
     speed_ = new QComboBox;
@@ -199,6 +203,7 @@ QWidget* MainWindow::buildActionsBar() {
     auto* relayRow = new QHBoxLayout;
     relayRow->addWidget(new QLabel(tr("Relay")));
     relayChoice_ = new QComboBox;
+    relayChoice_->setObjectName(QStringLiteral("relayChoice"));
     relayChoice_->setMinimumContentsLength(8);
     relayRow->addWidget(relayChoice_);
     const std::pair<const char*, ev::action_kind> relayActions[] = {
@@ -209,6 +214,7 @@ QWidget* MainWindow::buildActionsBar() {
         {"Drain", ev::action_kind::drain}};
     for (const auto& [label, kind] : relayActions) {
         auto* b = new QPushButton(tr(label));
+        b->setObjectName(QString::fromLatin1(label).toLower());  // tests find buttons by name
         b->setToolTip(tr("%1 the selected relay (also on its context menu)").arg(tr(label)));
         connect(b, &QPushButton::clicked, this,
                 [this, k = kind] { relayAction(k, currentRelay()); });
@@ -216,9 +222,12 @@ QWidget* MainWindow::buildActionsBar() {
     }
     relayRow->addStretch(1);
     auto* addRelay = new QPushButton(tr("Add relay"));
+    addRelay->setObjectName(QStringLiteral("addRelay"));
+    addRelay->setToolTip(tr("Start the first spare relay (one the balancer already knows)"));
     connect(addRelay, &QPushButton::clicked, this, [this] {
         HandAction a;
         a.kind = ev::action_kind::add_relay;
+        a.target = firstSpareRelay();
         submitHandAction(a);
     });
     relayRow->addWidget(addRelay);
@@ -229,6 +238,7 @@ QWidget* MainWindow::buildActionsBar() {
     connect(fault, &QPushButton::clicked, this, [this] { openFaultDialog({}); });
     clusterRow->addWidget(fault);
     auto* redis = new QPushButton(tr("Restart Redis"));
+    redis->setObjectName(QStringLiteral("restartRedis"));
     connect(redis, &QPushButton::clicked, this, [this] {
         HandAction a;
         a.kind = ev::action_kind::restart_redis;
@@ -237,32 +247,42 @@ QWidget* MainWindow::buildActionsBar() {
     });
     clusterRow->addWidget(redis);
     clusterRow->addStretch(1);
-    clusterRow->addWidget(new QLabel(tr("Clients")));
+    clusterRow->addWidget(new QLabel(tr("Fleet")));
+    fleetChoice_ = new QComboBox;
+    fleetChoice_->setObjectName(QStringLiteral("fleetChoice"));
+    fleetChoice_->setMinimumContentsLength(7);
+    fleetChoice_->setToolTip(tr("The fleet that Clients / Publish rate change"));
+    clusterRow->addWidget(fleetChoice_);
+    clusterRow->addWidget(new QLabel(tr(" Clients")));
     clientCount_ = new QSpinBox;
+    clientCount_->setObjectName(QStringLiteral("clientCount"));
     clientCount_->setRange(0, 100'000);
     clientCount_->setValue(100);
     clusterRow->addWidget(clientCount_);
     auto* setCount = new QPushButton(tr("Set"));
+    setCount->setObjectName(QStringLiteral("setCount"));
     connect(setCount, &QPushButton::clicked, this, [this] {
         HandAction a;
         a.kind = ev::action_kind::set_count;
-        a.target = QStringLiteral("clients");
+        a.target = currentFleet();
         a.count = static_cast<std::uint32_t>(clientCount_->value());
         submitHandAction(a);
     });
     clusterRow->addWidget(setCount);
     clusterRow->addWidget(new QLabel(tr("  Publish rate")));
     publishRate_ = new QDoubleSpinBox;
+    publishRate_->setObjectName(QStringLiteral("publishRate"));
     publishRate_->setRange(0, 10'000);
     publishRate_->setDecimals(1);
     publishRate_->setSuffix(tr(" /s per client"));
     publishRate_->setValue(1);
     clusterRow->addWidget(publishRate_);
     auto* setRate = new QPushButton(tr("Set"));
+    setRate->setObjectName(QStringLiteral("setRate"));
     connect(setRate, &QPushButton::clicked, this, [this] {
         HandAction a;
         a.kind = ev::action_kind::set_rate;
-        a.target = QStringLiteral("clients");
+        a.target = currentFleet();
         a.rate = publishRate_->value();
         submitHandAction(a);
     });
@@ -517,6 +537,20 @@ QString MainWindow::currentRelay() const {
     return relayChoice_->currentText();
 }
 
+QString MainWindow::firstSpareRelay() const {
+    const auto& t = models_.topology();
+    for (int r = 0; r < t.rowCount(); ++r)
+        if (t.node(r).kind == TopologyModel::Kind::Relay &&
+            TopologyModel::effectiveHealth(t.node(r)) == QLatin1String("spare"))
+            return t.node(r).id;
+    return {};
+}
+
+QString MainWindow::currentFleet() const {
+    const QString f = fleetChoice_->currentText();
+    return f.isEmpty() ? TopologyModel::defaultFleetId() : f;
+}
+
 void MainWindow::relayAction(ev::action_kind kind, const QString& relay) {
     if (relay.isEmpty())
         return;
@@ -534,6 +568,11 @@ void MainWindow::refreshRelayChoices() {
             relayChoice_->addItem(models_.topology().node(r).id);
     if (!keep.isEmpty())
         relayChoice_->setCurrentText(keep);
+    const QString keepFleet = fleetChoice_->currentText();
+    fleetChoice_->clear();
+    fleetChoice_->addItems(models_.topology().fleets());
+    if (!keepFleet.isEmpty())
+        fleetChoice_->setCurrentText(keepFleet);
 }
 
 QStringList MainWindow::knownLinks() const {

@@ -74,6 +74,9 @@ class MainWindow : public QMainWindow {
     void openFaultDialog(const QString& link);
     QStringList knownLinks() const;
     QString currentRelay() const;
+    QString currentFleet() const;
+    /// A relay the balancer knows that was never started ("" when none): Add relay starts it.
+    QString firstSpareRelay() const;
     void refreshRelayChoices();
     void updateStatus();
     void onOpenEvents();
@@ -99,6 +102,7 @@ class MainWindow : public QMainWindow {
     QTableView* relayView_ = nullptr;
     QTableView* assertionView_ = nullptr;
     QComboBox* relayChoice_ = nullptr;
+    QComboBox* fleetChoice_ = nullptr;
     QComboBox* speed_ = nullptr;
     QComboBox* window_ = nullptr;
     QSpinBox* clientCount_ = nullptr;

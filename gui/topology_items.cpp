@@ -18,7 +18,8 @@ const Theme& fallbackTheme() {
 QString title(TopologyModel::Kind k, const QString& id) {
     switch (k) {
         case TopologyModel::Kind::Fleet:
-            return QStringLiteral("Clients");
+            return id == TopologyModel::defaultFleetId() ? QStringLiteral("Clients")
+                                                         : QStringLiteral("Clients · ") + id;
         case TopologyModel::Kind::Balancer:
             return QStringLiteral("Balancer");
         case TopologyModel::Kind::Redis:
@@ -42,11 +43,11 @@ NodeItem::NodeItem(TopologyModel::Kind kind, QString id) : kind_(kind), id_(std:
 QSizeF NodeItem::size() const {
     switch (kind_) {
         case TopologyModel::Kind::Relay:
-            return {206, compact_ ? 80.0 : 104.0};
+            return {226, compact_ ? 80.0 : 104.0};
         case TopologyModel::Kind::Fleet:
-            return {150, 104};
+            return {226, compact_ ? 80.0 : 104.0};
         default:
-            return {140, 78};
+            return {160, 96};
     }
 }
 
@@ -65,9 +66,20 @@ QStringList NodeItem::lines() const {
     out << title(kind_, id_);
     switch (kind_) {
         case TopologyModel::Kind::Fleet:
-            out << QStringLiteral("%1 connected").arg(node_.clients)
-                << QStringLiteral("%1 msg/s published").arg(compact(node_.rate))
-                << QStringLiteral("%1 reconnects").arg(node_.reconnects);
+            out << QStringLiteral("%1 connected · %2 reconnects")
+                       .arg(node_.clients)
+                       .arg(node_.reconnects);
+            // Metrics give the publish rate of all fleets together: shown only when this is
+            // the only fleet; otherwise the failed connects (per fleet) take the line.
+            out << (fleetAlone_ ? QStringLiteral("%1 msg/s published · %2 failed")
+                                      .arg(compact(node_.rate))
+                                      .arg(node_.connectFailures)
+                                : QStringLiteral("%1 failed connects").arg(node_.connectFailures));
+            if (!compact_)
+                out << QStringLiteral("sticky %1 · fresh %2 · failover %3")
+                           .arg(node_.placement[TopologyModel::PlacementSticky])
+                           .arg(node_.placement[TopologyModel::PlacementFresh])
+                           .arg(node_.placement[TopologyModel::PlacementFailover]);
             break;
         case TopologyModel::Kind::Relay:
             out << QStringLiteral("%1%2").arg(health_.toUpper(),
@@ -90,6 +102,15 @@ QStringList NodeItem::lines() const {
                 << (kind_ == TopologyModel::Kind::Redis
                         ? QStringLiteral("fan-out %1 msg/s").arg(compact(node_.rate))
                         : QStringLiteral("%1 msg/s in").arg(compact(node_.rate)));
+            // A restart is over before anyone sees it red: say how long it was gone.
+            if (node_.lastOutageS >= 0)
+                out << QStringLiteral("outage %1 at %2 s")
+                           .arg(node_.lastOutageS < 10
+                                    ? QString::number(node_.lastOutageS * 1000, 'f', 0) +
+                                          QStringLiteral(" ms")
+                                    : QString::number(node_.lastOutageS, 'f', 1) +
+                                          QStringLiteral(" s"))
+                           .arg(node_.lastOutageAtS, 0, 'f', 1);
             break;
     }
     return out;
@@ -139,7 +160,7 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
         p->drawText(QRectF(x, y, r.width() - x - 4, 17), Qt::AlignLeft | Qt::AlignVCenter, text[i]);
         y += 17;
     }
-    if (kind_ == TopologyModel::Kind::Relay) {
+    if (kind_ == TopologyModel::Kind::Relay || kind_ == TopologyModel::Kind::Fleet) {
         // Placement mix as a stacked bar: sticky / fresh / failover.
         const QRectF bar(x, r.height() - 14, r.width() - x - 10, 7);
         const int total = node_.placement[0] + node_.placement[1] + node_.placement[2];

@@ -35,6 +35,11 @@ class NodeItem : public QGraphicsItem {
         compact_ = on;
         update();
     }
+    /// Fleets: whether this is the only fleet (then the run's publish rate is its own).
+    void setFleetAlone(bool on) {
+        fleetAlone_ = on;
+        update();
+    }
     TopologyModel::Kind kind() const { return kind_; }
     const QString& id() const { return id_; }
     const QString& health() const { return health_; }
@@ -53,6 +58,7 @@ class NodeItem : public QGraphicsItem {
     const Theme* theme_ = nullptr;
     bool selected_ = false;
     bool compact_ = false;
+    bool fleetAlone_ = true;
 };
 
 /// A line between two nodes; width grows with log(traffic), dashed red with a label while a

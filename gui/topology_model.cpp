@@ -50,13 +50,15 @@ void TopologyModel::reset() {
     faults_.clear();
     dirty_.clear();
     publishesPerS_ = 0;
+    fleetCount_ = 1;
+    placeholderRow_ = 0;
     // The fixed parts of every cluster are present from the start so the picture has a shape
     // before the first event; relays appear as they are started.
     for (auto [id, kind] :
          {std::pair{kFleetId, Kind::Fleet}, std::pair{kBalancerId, Kind::Balancer},
           std::pair{kRedisId, Kind::Redis}}) {
         rowById_.insert(id, static_cast<int>(nodes_.size()));
-        nodes_.push_back(Node{id, kind, {}, {}, 0, {}, 0, 0});
+        nodes_.push_back(Node{.id = id, .kind = kind});
     }
     endResetModel();
     Q_EMIT faultsChanged();
@@ -121,6 +123,8 @@ QVariant TopologyModel::data(const QModelIndex& index, int role) const {
             return kindName(n.kind);
         case Process:
             return n.process.isEmpty() ? QStringLiteral("—") : n.process;
+        case Pid:
+            return n.pid > 0 ? QVariant(n.pid) : QVariant(QStringLiteral("—"));
         case Health:
             return effectiveHealth(n);
         case Clients:
@@ -143,9 +147,9 @@ QVariant TopologyModel::data(const QModelIndex& index, int role) const {
 QVariant TopologyModel::headerData(int section, Qt::Orientation o, int role) const {
     if (o != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    static const char* kNames[ColumnCount] = {"Name",    "Kind",      "Process", "Health",
-                                              "Clients", "Sticky",    "Fresh",   "Failover",
-                                              "msg/s",   "Reconnects"};
+    static const char* kNames[ColumnCount] = {"Name",     "Kind",    "Process",   "PID",
+                                              "Health",   "Clients", "Sticky",    "Fresh",
+                                              "Failover", "msg/s",   "Reconnects"};
     return section >= 0 && section < ColumnCount ? QString::fromLatin1(kNames[section])
                                                  : QVariant();
 }
@@ -179,47 +183,103 @@ int TopologyModel::ensureNode(const QString& id, Kind kind) {
         return *it;
     const int row = static_cast<int>(nodes_.size());
     beginInsertRows({}, row, row);
-    nodes_.push_back(Node{id, kind, {}, {}, 0, {}, 0, 0});
+    nodes_.push_back(Node{.id = id, .kind = kind});
     rowById_.insert(id, row);
     endInsertRows();
+    if (kind == Kind::Fleet)
+        ++fleetCount_;
     return row;
+}
+
+QString TopologyModel::defaultFleetId() {
+    return kFleetId;
+}
+
+int TopologyModel::fleetRow(const std::string& name) {
+    QString id = name.empty() ? kFleetId : qs(name);
+    // A fleet named like another node ("balancer") must not merge with it.
+    if (const int row = rowOf(id);
+        row >= 0 && nodes_[static_cast<std::size_t>(row)].kind != Kind::Fleet)
+        id = QStringLiteral("fleet ") + id;
+    if (const int row = rowOf(id); row >= 0) {
+        if (row == placeholderRow_)
+            placeholderRow_ = -1;
+        return row;
+    }
+    if (placeholderRow_ >= 0) {
+        // The first named fleet takes over the placeholder box (same row, new name), so a
+        // single-fleet scenario never shows an empty "clients" box beside its own.
+        const int row = placeholderRow_;
+        placeholderRow_ = -1;
+        Q_EMIT layoutAboutToBeChanged();
+        rowById_.remove(nodes_[static_cast<std::size_t>(row)].id);
+        nodes_[static_cast<std::size_t>(row)].id = id;
+        rowById_.insert(id, row);
+        Q_EMIT layoutChanged();
+        return row;
+    }
+    return ensureNode(id, Kind::Fleet);
+}
+
+QStringList TopologyModel::fleets() const {
+    QStringList out;
+    for (const Node& n : nodes_)
+        if (n.kind == Kind::Fleet)
+            out << n.id;
+    return out;
+}
+
+QString TopologyModel::fleetOfClient(std::uint32_t client) const {
+    const auto it = clients_.find(client);
+    return it == clients_.end() || it->second.fleetRow < 0 ? QString()
+                                                           : node(it->second.fleetRow).id;
+}
+
+void TopologyModel::recountFleet(int row) {
+    Node& f = nodes_[static_cast<std::size_t>(row)];
+    f.clients = f.placement[0] + f.placement[1] + f.placement[2];
+    touch(row);
 }
 
 QString TopologyModel::relayOfClient(std::uint32_t client) const {
     const auto it = clients_.find(client);
-    return it == clients_.end() ? QString() : node(it->second.row).id;
+    return it == clients_.end() || it->second.row < 0 ? QString() : node(it->second.row).id;
 }
 
 void TopologyModel::onConnected(const ev::client_connected& c) {
     onDisconnected(c.client);  // a reconnect without a disconnect event moves the client
+    const int fleet = fleetRow(c.fleet);
     const int row = ensureNode(qs(c.relay), Kind::Relay);
     const int p = placementIndex(c.placement);
-    clients_[c.client] = ClientPlace{row, p};
+    clients_[c.client] = ClientPlace{row, p, fleet};
     Node& n = nodes_[static_cast<std::size_t>(row)];
     ++n.clients;
     ++n.placement[static_cast<std::size_t>(p)];
     if (c.reconnect)
         ++n.reconnects;
     touch(row);
-    Node& fleet = nodes_[static_cast<std::size_t>(rowOf(kFleetId))];
-    fleet.clients = static_cast<int>(clients_.size());
+    Node& f = nodes_[static_cast<std::size_t>(fleet)];
+    ++f.placement[static_cast<std::size_t>(p)];
     if (c.reconnect)
-        ++fleet.reconnects;
-    touch(rowOf(kFleetId));
+        ++f.reconnects;
+    recountFleet(fleet);
 }
 
 void TopologyModel::onDisconnected(std::uint32_t client) {
     auto it = clients_.find(client);
-    if (it == clients_.end())
+    if (it == clients_.end() || it->second.row < 0)
         return;
+    const auto p = static_cast<std::size_t>(it->second.placement);
     Node& n = nodes_[static_cast<std::size_t>(it->second.row)];
     n.clients = std::max(0, n.clients - 1);
-    auto& slot = n.placement[static_cast<std::size_t>(it->second.placement)];
-    slot = std::max(0, slot - 1);
+    n.placement[p] = std::max(0, n.placement[p] - 1);
     touch(it->second.row);
-    clients_.erase(it);
-    nodes_[static_cast<std::size_t>(rowOf(kFleetId))].clients = static_cast<int>(clients_.size());
-    touch(rowOf(kFleetId));
+    it->second.row = -1;  // remembered (its fleet) but not connected
+    if (const int fleet = it->second.fleetRow; fleet >= 0) {
+        Node& f = nodes_[static_cast<std::size_t>(fleet)];
+        f.placement[p] = std::max(0, f.placement[p] - 1);
+        recountFleet(fleet);
+    }
 }
 
 void TopologyModel::apply(const ev::event& e) {
@@ -239,7 +299,21 @@ void TopologyModel::apply(const ev::event& e) {
                            : kind == Kind::Redis  ? kRedisId
                                                   : qs(c->component);
         const int row = ensureNode(id, kind);
-        nodes_[static_cast<std::size_t>(row)].process = qs(c->state);
+        Node& n = nodes_[static_cast<std::size_t>(row)];
+        n.process = qs(c->state);
+        if (c->pid > 0)
+            n.pid = c->pid;
+        // Outages: from the death of the process to it being ready again (a Redis restart is
+        // over in milliseconds, inside one batch: the box keeps how long it lasted).
+        const double at = static_cast<double>(c->at.count()) / 1e6;
+        if (c->state == "killed" || c->state == "exited" || c->state == "failed") {
+            if (n.downSinceS < 0)
+                n.downSinceS = at;
+        } else if (c->state == "ready" && n.downSinceS >= 0) {
+            n.lastOutageS = at - n.downSinceS;
+            n.lastOutageAtS = at;
+            n.downSinceS = -1;
+        }
         touch(row);
     } else if (const auto* h = std::get_if<ev::health_changed>(&e)) {
         const int row = ensureNode(qs(h->backend), Kind::Relay);
@@ -249,6 +323,13 @@ void TopologyModel::apply(const ev::event& e) {
         onConnected(*cc);
     } else if (const auto* cd = std::get_if<ev::client_disconnected>(&e)) {
         onDisconnected(cd->client);
+    } else if (const auto* cf = std::get_if<ev::connect_failed>(&e)) {
+        const int fleet = fleetRow(cf->fleet);
+        ++nodes_[static_cast<std::size_t>(fleet)].connectFailures;
+        auto& place = clients_[cf->client];
+        if (place.fleetRow < 0)
+            place = ClientPlace{-1, 0, fleet};
+        touch(fleet);
     } else if (const auto* m = std::get_if<ev::metrics>(&e)) {
         const double secs =
             m->period.count() > 0 ? static_cast<double>(m->period.count()) / 1e6 : 0;
@@ -273,10 +354,20 @@ void TopologyModel::apply(const ev::event& e) {
             touch(row);
         }
         publishesPerS_ = m->publishes_per_s;
-        Node& fleet = nodes_[static_cast<std::size_t>(rowOf(kFleetId))];
-        fleet.clients = static_cast<int>(m->clients_connected);
-        fleet.rate = m->publishes_per_s;
-        touch(rowOf(kFleetId));
+        // Metrics carry totals only: a single fleet takes them as they are; with several,
+        // each keeps the count its own client events give and no publish rate of its own.
+        for (std::size_t row = 0; row < nodes_.size(); ++row) {
+            Node& f = nodes_[row];
+            if (f.kind != Kind::Fleet)
+                continue;
+            if (fleetCount_ == 1) {
+                f.clients = static_cast<int>(m->clients_connected);
+                f.rate = m->publishes_per_s;
+            } else {
+                f.rate = 0;
+            }
+            touch(static_cast<int>(row));
+        }
         for (const QString& id : {kBalancerId, kRedisId}) {
             nodes_[static_cast<std::size_t>(rowOf(id))].rate = m->publishes_per_s;
             touch(rowOf(id));

@@ -1,5 +1,5 @@
 #pragma once
-// The cluster as the dashboard knows it: one row per node (the client fleet, the balancer,
+// The cluster as the dashboard knows it: one row per node (each client fleet, the balancer,
 // each relay, Redis) with process state, balancer health, client counts by placement reason
 // and traffic. The topology view draws it; the relay table is a filtered view of it.
 #include <QAbstractTableModel>
@@ -18,6 +18,11 @@ namespace switchyard::gui {
 /// Rows are appended as components appear and never reordered, so a row index is stable
 /// for the life of a run (until `reset`). Updates inside `beginBatch`/`endBatch` are
 /// coalesced into one dataChanged per touched row.
+///
+/// Fleets: client events name their fleet (`fleet`, from the scenario); each fleet is a row of
+/// kind Fleet. Events without a name (logs from before the field existed) all go to one fleet
+/// called "clients". A placeholder "clients" row exists from the start so the picture has a
+/// shape; the first named fleet takes it over (renamed in place, signalled by layoutChanged).
 class TopologyModel : public QAbstractTableModel {
     Q_OBJECT
   public:
@@ -26,6 +31,7 @@ class TopologyModel : public QAbstractTableModel {
         Name,
         KindCol,
         Process,
+        Pid,
         Health,
         Clients,
         Sticky,
@@ -39,14 +45,19 @@ class TopologyModel : public QAbstractTableModel {
     enum Placement { PlacementSticky, PlacementFresh, PlacementFailover, PlacementCount };
 
     struct Node {
-        QString id;
+        QString id{};
         Kind kind = Kind::Relay;
-        QString process;   ///< last component state ("ready", "killed", ...), "" unseen
-        QString lbHealth;  ///< balancer's word for it, "" unknown
+        QString process{};   ///< last component state ("ready", "killed", ...), "" unseen
+        QString lbHealth{};  ///< balancer's word for it, "" unknown
         int clients = 0;
         std::array<int, PlacementCount> placement{};
         double rate = 0;  ///< messages/s through the node (deliveries for relays)
         int reconnects = 0;
+        int connectFailures = 0;   ///< fleets: connect attempts that failed
+        int pid = 0;               ///< process id of the last start (0 unknown)
+        double downSinceS = -1;    ///< run time its process died, -1 while it runs
+        double lastOutageS = -1;   ///< how long the last death lasted until ready again
+        double lastOutageAtS = 0;  ///< run time it was ready again after that death
     };
 
     explicit TopologyModel(QObject* parent = nullptr);
@@ -72,6 +83,12 @@ class TopologyModel : public QAbstractTableModel {
     double publishesPerS() const { return publishesPerS_; }
     /// Relay a client is connected to ("" when unknown or disconnected).
     QString relayOfClient(std::uint32_t client) const;
+    /// Fleet row id a client was last seen in ("" when never seen).
+    QString fleetOfClient(std::uint32_t client) const;
+    /// Ids of the fleet rows, in row order.
+    QStringList fleets() const;
+    /// The id every fleet-less client event is counted under.
+    static QString defaultFleetId();
 
   Q_SIGNALS:
     void faultsChanged();
@@ -81,11 +98,14 @@ class TopologyModel : public QAbstractTableModel {
     void touch(int row);
     void onConnected(const events::client_connected& c);
     void onDisconnected(std::uint32_t client);
-    void clearClients();
+    /// Row of the fleet named `name` ("" = the default fleet), created or adopted on first use.
+    int fleetRow(const std::string& name);
+    void recountFleet(int row);
 
     struct ClientPlace {
-        int row;
-        int placement;
+        int row = -1;  ///< relay row, -1 while not connected
+        int placement = 0;
+        int fleetRow = -1;
     };
     std::vector<Node> nodes_;
     QHash<QString, int> rowById_;
@@ -94,6 +114,8 @@ class TopologyModel : public QAbstractTableModel {
     QSet<int> dirty_;
     int batchDepth_ = 0;
     double publishesPerS_ = 0;
+    int placeholderRow_ = -1;  ///< the initial "clients" row while no client event claimed it
+    int fleetCount_ = 0;
 };
 
 }  // namespace switchyard::gui

@@ -14,9 +14,9 @@ namespace {
 constexpr qreal kRelaySpacing = 122;
 constexpr qreal kCompactSpacing = 90;
 constexpr qreal kFleetX = 0;
-constexpr qreal kBalancerX = 225;
-constexpr qreal kRelayX = 430;
-constexpr qreal kRedisX = 715;
+constexpr qreal kBalancerX = 270;
+constexpr qreal kRelayX = 475;
+constexpr qreal kRedisX = 775;
 }  // namespace
 
 TopologyView::TopologyView(TopologyModel& model, QWidget* parent)
@@ -31,6 +31,8 @@ TopologyView::TopologyView(TopologyModel& model, QWidget* parent)
     connect(&animation_, &QTimer::timeout, this, &TopologyView::animate);
     connect(&model_, &QAbstractItemModel::modelReset, this, &TopologyView::rebuild);
     connect(&model_, &QAbstractItemModel::rowsInserted, this, &TopologyView::rebuild);
+    // A fleet taking over the placeholder box is a rename: ids change, rows do not.
+    connect(&model_, &QAbstractItemModel::layoutChanged, this, &TopologyView::rebuild);
     connect(
         &model_, &QAbstractItemModel::dataChanged, this,
         [this](const QModelIndex& a, const QModelIndex& b) { onRowsChanged(a.row(), b.row()); });
@@ -80,14 +82,14 @@ void TopologyView::rebuild() {
 
 void TopologyView::relayout() {
     std::vector<NodeItem*> relays;
-    NodeItem* fleet = nullptr;
+    std::vector<NodeItem*> fleets;
     NodeItem* balancer = nullptr;
     NodeItem* redis = nullptr;
     for (int r = 0; r < model_.rowCount(); ++r) {
         NodeItem* item = nodes_.value(model_.node(r).id);
         switch (item->kind()) {
             case TopologyModel::Kind::Fleet:
-                fleet = item;
+                fleets.push_back(item);
                 break;
             case TopologyModel::Kind::Balancer:
                 balancer = item;
@@ -101,23 +103,34 @@ void TopologyView::relayout() {
         }
     }
     // Past three relays the boxes shrink so the picture keeps a readable scale on a laptop.
+    // Fleets stack the same way on the left, compact on their own count.
     const bool compact = relays.size() > 3;
     const qreal spacing = compact ? kCompactSpacing : kRelaySpacing;
     for (NodeItem* r : relays)
         r->setCompact(compact);
-    const qreal height = std::max<qreal>(3, static_cast<qreal>(relays.size())) * spacing;
+    const bool fleetsCompact = fleets.size() > 3;
+    const qreal fleetSpacing = fleetsCompact ? kCompactSpacing : kRelaySpacing;
+    for (NodeItem* f : fleets) {
+        f->setCompact(fleetsCompact);
+        f->setFleetAlone(fleets.size() == 1);
+    }
+    const qreal height = std::max({3 * kRelaySpacing, static_cast<qreal>(relays.size()) * spacing,
+                                   static_cast<qreal>(fleets.size()) * fleetSpacing});
     const qreal mid = height / 2;
     auto place = [&](NodeItem* item, qreal x) {
         if (item)
             item->setPos(x, mid - item->size().height() / 2);
     };
-    place(fleet, kFleetX);
     place(balancer, kBalancerX);
     place(redis, kRedisX);
-    const qreal top = mid - static_cast<qreal>(relays.size()) * spacing / 2;
-    for (std::size_t i = 0; i < relays.size(); ++i)
-        relays[i]->setPos(kRelayX, top + static_cast<qreal>(i) * spacing +
-                                       (spacing - relays[i]->size().height()) / 2);
+    auto stack = [&](const std::vector<NodeItem*>& items, qreal x, qreal step) {
+        const qreal top = mid - static_cast<qreal>(items.size()) * step / 2;
+        for (std::size_t i = 0; i < items.size(); ++i)
+            items[i]->setPos(
+                x, top + static_cast<qreal>(i) * step + (step - items[i]->size().height()) / 2);
+    };
+    stack(fleets, kFleetX, fleetSpacing);
+    stack(relays, kRelayX, spacing);
 
     for (EdgeItem* e : edges_)
         delete e;
@@ -130,13 +143,14 @@ void TopologyView::relayout() {
         scene_->addItem(e);
         edges_.push_back(e);
     };
-    addEdge(fleet, balancer, QStringLiteral("client-balancer"));
+    for (NodeItem* f : fleets)
+        addEdge(f, balancer, QStringLiteral("client-balancer"));
     for (NodeItem* r : relays) {
         addEdge(balancer, r, QStringLiteral("balancer-") + r->id());
         addEdge(r, redis, r->id() + QStringLiteral("-redis"));
     }
     legend_->setPos(kFleetX, height + 14);
-    scene_->setSceneRect(QRectF(-16, -16, kRedisX + 140 + 32, height + 14 + 22 + 28));
+    scene_->setSceneRect(QRectF(-16, -16, kRedisX + 160 + 32, height + 14 + 22 + 28));
     refreshEdges();
     fitInView(scene_->sceneRect(), Qt::KeepAspectRatio);
 }
@@ -152,14 +166,24 @@ void TopologyView::onRowsChanged(int first, int last) {
 
 void TopologyView::refreshEdges() {
     double deliveries = 0;
-    for (int r = 0; r < model_.rowCount(); ++r)
+    int fleetClients = 0;
+    for (int r = 0; r < model_.rowCount(); ++r) {
         if (model_.node(r).kind == TopologyModel::Kind::Relay)
             deliveries += model_.node(r).rate;
+        else if (model_.node(r).kind == TopologyModel::Kind::Fleet)
+            fleetClients += model_.node(r).clients;
+    }
     const auto& faults = model_.faults();
     for (EdgeItem* e : edges_) {
         QString fault = faults.value(e->link());
         if (e->from()->kind() == TopologyModel::Kind::Fleet) {
-            e->setTraffic(model_.publishesPerS() + deliveries);
+            // Per-fleet traffic is not in the metrics: each fleet's edge takes its share of
+            // the total by connected clients (the width is a picture, not a measurement).
+            const int row = model_.rowOf(e->from()->id());
+            const double share = fleetClients > 0 && row >= 0
+                                     ? static_cast<double>(model_.node(row).clients) / fleetClients
+                                     : 1.0;
+            e->setTraffic((model_.publishesPerS() + deliveries) * share);
             if (fault.isEmpty())
                 fault = faults.value(QStringLiteral("clients-balancer"));
         } else if (e->to()->kind() == TopologyModel::Kind::Relay) {
@@ -173,10 +197,13 @@ void TopologyView::refreshEdges() {
 }
 
 void TopologyView::showDeliveries(const std::vector<events::delivery_sample>& samples) {
-    NodeItem* fleet = nodes_.value(QStringLiteral("clients"));
+    NodeItem* anyFleet = nullptr;
+    for (NodeItem* n : std::as_const(nodes_))
+        if (n->kind() == TopologyModel::Kind::Fleet && (!anyFleet || n->id() < anyFleet->id()))
+            anyFleet = n;
     NodeItem* balancer = nodes_.value(QStringLiteral("balancer"));
     NodeItem* redis = nodes_.value(QStringLiteral("redis"));
-    if (!fleet || !balancer || !redis)
+    if (!anyFleet || !balancer || !redis)
         return;
     for (const auto& s : samples) {
         if (static_cast<int>(dots_.size()) >= kMaxDots)
@@ -185,13 +212,15 @@ void TopologyView::showDeliveries(const std::vector<events::delivery_sample>& sa
         if (!to)
             continue;
         NodeItem* from = nodes_.value(model_.relayOfClient(s.publisher), to);
-        // publish -> balancer -> publisher's relay -> Redis -> delivering relay -> balancer ->
-        // client
+        NodeItem* pubFleet = nodes_.value(model_.fleetOfClient(s.publisher), anyFleet);
+        NodeItem* subFleet = nodes_.value(model_.fleetOfClient(s.client), anyFleet);
+        // publisher's fleet -> balancer -> publisher's relay -> Redis -> delivering relay ->
+        // balancer -> receiving client's fleet
         std::vector<QPointF> path{
-            fleet->rightAnchor(),   balancer->leftAnchor(), balancer->rightAnchor(),
-            from->leftAnchor(),     from->rightAnchor(),    redis->leftAnchor(),
-            to->rightAnchor(),      to->leftAnchor(),       balancer->rightAnchor(),
-            balancer->leftAnchor(), fleet->rightAnchor()};
+            pubFleet->rightAnchor(), balancer->leftAnchor(), balancer->rightAnchor(),
+            from->leftAnchor(),      from->rightAnchor(),    redis->leftAnchor(),
+            to->rightAnchor(),       to->leftAnchor(),       balancer->rightAnchor(),
+            balancer->leftAnchor(),  subFleet->rightAnchor()};
         auto* dot = new FlowDot(std::move(path), s.replayed ? theme_.failover : theme_.dot);
         scene_->addItem(dot);
         dots_.push_back(dot);

@@ -12,6 +12,11 @@ namespace {
 ev::micros us(double s) {
     return ev::micros{static_cast<std::int64_t>(s * 1e6)};
 }
+
+/// Two fleets: every fourth client is a "mobile" one, the others are "web".
+std::string fleetOf(std::uint32_t c) {
+    return c % 4 == 3 ? "mobile" : "web";
+}
 }  // namespace
 
 std::vector<ev::event> makeDemoSession(const DemoOptions& o) {
@@ -36,7 +41,8 @@ std::vector<ev::event> makeDemoSession(const DemoOptions& o) {
     for (std::uint32_t c = 0; c < o.clients; ++c) {
         const double at = 0.6 + 2.4 * c / o.clients;
         const std::string& r = relays[c % relays.size()];
-        timed.push_back(ev::client_connected{us(at), c, r, c % 7 == 0 ? "sticky" : "fresh", false});
+        timed.push_back(
+            ev::client_connected{us(at), c, r, c % 7 == 0 ? "sticky" : "fresh", false, fleetOf(c)});
         where[c] = r;
     }
     // relay-2 is killed at 12 s; its clients drop, one in ten sees a 502, all fail over.
@@ -50,12 +56,13 @@ std::vector<ev::event> makeDemoSession(const DemoOptions& o) {
         if (r != "relay-2")
             continue;
         const double drop = 12.01 + 0.0005 * moved;
-        timed.push_back(ev::client_disconnected{us(drop), c, "relay-2", "closed 1006 (abnormal)"});
-        if (moved % 10 == 0)
-            timed.push_back(ev::connect_failed{us(drop + 0.1), c, "502 bad gateway"});
-        const std::string to = moved % 2 == 0 ? "relay-1" : "relay-3";
         timed.push_back(
-            ev::client_connected{us(drop + 0.25 + 0.002 * moved), c, to, "failover", true});
+            ev::client_disconnected{us(drop), c, "relay-2", "closed 1006 (abnormal)", fleetOf(c)});
+        if (moved % 10 == 0)
+            timed.push_back(ev::connect_failed{us(drop + 0.1), c, "502 bad gateway", fleetOf(c)});
+        const std::string to = moved % 2 == 0 ? "relay-1" : "relay-3";
+        timed.push_back(ev::client_connected{us(drop + 0.25 + 0.002 * moved), c, to, "failover",
+                                             true, fleetOf(c)});
         r = to;
         ++moved;
     }

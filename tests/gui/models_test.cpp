@@ -111,6 +111,77 @@ class ModelsTest : public QObject {
         QCOMPARE(TopologyModel::effectiveHealth(t.node(t.rowOf("relay-4"))), QString("up"));
     }
 
+    // Client events name their fleet: one box per fleet with its own counts and placement mix.
+    // Old logs without the field (the fixture) keep the one "clients" box (tested above).
+    void topologyHasOneBoxPerFleet() {
+        using events::micros;
+        // Two lines as a `switchyard run --events` log writes them today, one as older logs did.
+        std::vector<events::event> batch{
+            events::from_ndjson(R"({"type":"run_started","at_us":0,"scenario":"two-fleets"})"),
+            events::from_ndjson(
+                R"({"type":"client_connected","at_us":10,"client":0,"relay":"relay-1",)"
+                R"("placement":"fresh","reconnect":false,"fleet":"web"})"),
+            events::from_ndjson(
+                R"({"type":"client_connected","at_us":11,"client":1,"relay":"relay-2",)"
+                R"("placement":"sticky","reconnect":false,"fleet":"mobile"})")};
+        batch.push_back(events::client_connected{micros{12}, 2, "relay-2", "fresh", false, "web"});
+        batch.push_back(events::client_connected{micros{13}, 3, "relay-1", "fresh", false, "web"});
+        DashboardModels m;
+        QSignalSpy layout(&m.topology(), &QAbstractItemModel::layoutChanged);
+        m.applyBatch(batch);
+        const TopologyModel& t = m.topology();
+        // The placeholder box became "web" (renamed in place), "mobile" was added.
+        QCOMPARE(t.fleets(), QStringList({"web", "mobile"}));
+        QCOMPARE(t.rowOf("clients"), -1);
+        QCOMPARE(t.rowOf("web"), 0);
+        QCOMPARE(layout.count(), 1);
+        const auto& web = t.node(t.rowOf("web"));
+        const auto& mobile = t.node(t.rowOf("mobile"));
+        QCOMPARE(web.kind, TopologyModel::Kind::Fleet);
+        QCOMPARE(web.clients, 3);
+        QCOMPARE(web.placement[TopologyModel::PlacementFresh], 3);
+        QCOMPARE(mobile.clients, 1);
+        QCOMPARE(mobile.placement[TopologyModel::PlacementSticky], 1);
+        QCOMPARE(t.fleetOfClient(1), QString("mobile"));
+
+        // relay-2 dies: its web and mobile clients fail over, each fleet keeps its own mix.
+        m.applyBatch(
+            {events::client_disconnected{micros{20}, 1, "relay-2", "1006", "mobile"},
+             events::client_disconnected{micros{21}, 2, "relay-2", "1006", "web"},
+             events::connect_failed{micros{22}, 1, "HTTP 502", "mobile"},
+             events::client_connected{micros{23}, 1, "relay-1", "failover", true, "mobile"},
+             events::client_connected{micros{24}, 2, "relay-1", "failover", true, "web"}});
+        QCOMPARE(web.clients, 3);
+        QCOMPARE(web.placement[TopologyModel::PlacementFresh], 2);
+        QCOMPARE(web.placement[TopologyModel::PlacementFailover], 1);
+        QCOMPARE(web.reconnects, 1);
+        QCOMPARE(web.connectFailures, 0);
+        QCOMPARE(mobile.clients, 1);
+        QCOMPARE(mobile.placement[TopologyModel::PlacementSticky], 0);
+        QCOMPARE(mobile.placement[TopologyModel::PlacementFailover], 1);
+        QCOMPARE(mobile.connectFailures, 1);
+        QCOMPARE(t.node(t.rowOf("relay-1")).clients, 4);
+
+        // Metrics hold totals only: with two fleets each keeps its own count, no own rate.
+        events::metrics period;
+        period.at = micros{250'000};
+        period.period = micros{250'000};
+        period.publishes_per_s = 40;
+        period.clients_connected = 4;
+        m.apply(period);
+        QCOMPARE(web.clients, 3);
+        QCOMPARE(web.rate, 0.0);
+
+        // The event log names the fleet, so "mobile" filters to that fleet's clients.
+        m.logFilter().setText("fleet mobile");
+        QCOMPARE(m.logFilter().rowCount(), 4);  // connect, drop, failed connect, failover
+
+        // A fleet named like another node stays a separate box.
+        m.apply(events::client_connected{micros{30}, 9, "relay-1", "fresh", false, "balancer"});
+        QCOMPARE(t.node(t.rowOf("balancer")).kind, TopologyModel::Kind::Balancer);
+        QCOMPARE(t.node(t.rowOf("fleet balancer")).clients, 1);
+    }
+
     void topologyShowsFaultWhileActive() {
         DashboardModels m;
         QSignalSpy faults(&m.topology(), &TopologyModel::faultsChanged);

@@ -5,6 +5,7 @@
 #include <QTest>
 
 #include <atomic>
+#include <cmath>
 #include <fstream>
 #include <thread>
 
@@ -18,6 +19,7 @@
 #include "gui/topology_view.hpp"
 
 #include <QContextMenuEvent>
+#include <QGraphicsScene>
 #include <QSignalSpy>
 
 using namespace switchyard;
@@ -195,7 +197,10 @@ class ReplayTest : public QObject {
         const TopologyModel& t = w.models().topology();
         QCOMPARE(TopologyModel::effectiveHealth(t.node(t.rowOf("relay-2"))),
                  QString("up"));  // restarted
-        QCOMPARE(t.node(t.rowOf("clients")).clients, 300);
+        // One box per fleet (the placeholder "clients" box was taken over by the first fleet).
+        QCOMPARE(t.fleets(), QStringList({"web", "mobile"}));
+        QCOMPARE(t.node(t.rowOf("web")).clients + t.node(t.rowOf("mobile")).clients, 300);
+        QCOMPARE(t.node(t.rowOf("mobile")).clients, 75);
         QCOMPARE(t.node(t.rowOf("relay-2")).clients,
                  0);  // failed-over clients stay where they went
         QCOMPARE(w.models().assertions().failed(), 1);
@@ -252,6 +257,43 @@ class ReplayTest : public QObject {
         QCOMPARE(view.activeDots(), TopologyView::kMaxDots);
         // Dots finish their path and go away.
         QTRY_COMPARE_WITH_TIMEOUT(view.activeDots(), 0, 5000);
+    }
+
+    // One box per fleet in the picture, each with its edge to the balancer, its counts and its
+    // placement mix; a delivery dot starts at the publisher's fleet and ends at the receiver's.
+    void topologyDrawsEachFleet() {
+        DashboardModels m;
+        TopologyView view(m.topology());
+        view.resize(900, 520);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        std::vector<events::event> demo;
+        for (auto& e : testing::makeDemoSession())
+            if (events::event_time(e) <= events::micros{14'000'000})
+                demo.push_back(std::move(e));
+        m.applyBatch(demo);
+        NodeItem* web = view.nodeItem("web");
+        NodeItem* mobile = view.nodeItem("mobile");
+        QVERIFY(web && mobile);
+        QVERIFY(!view.nodeItem("clients"));
+        QCOMPARE(web->lines().value(0), QString("Clients · web"));
+        QCOMPARE(web->lines().value(1), QString("225 connected · 75 reconnects"));
+        QVERIFY2(mobile->lines().join(' ').contains("failover 25"),
+                 qPrintable(mobile->lines().join(' ')));
+        // Two fleets stacked on the left, both joined to the balancer by the client link.
+        QVERIFY(std::abs(web->pos().x() - mobile->pos().x()) < 1);
+        QVERIFY(web->pos().y() + web->size().height() <= mobile->pos().y());
+        int fleetEdges = 0;
+        for (QGraphicsItem* i : view.scene()->items())
+            if (i->type() == EdgeItem::Type &&
+                static_cast<EdgeItem*>(i)->from()->kind() == TopologyModel::Kind::Fleet) {
+                QCOMPARE(static_cast<EdgeItem*>(i)->link(), QString("client-balancer"));
+                ++fleetEdges;
+            }
+        QCOMPARE(fleetEdges, 2);
+        // Client 3 is mobile, client 0 web: a dot from 3 to 0 leaves mobile, arrives at web.
+        view.showDeliveries({events::delivery_sample{{}, 3, 0, "relay-1", "global", 1, {}, false}});
+        QCOMPARE(view.activeDots(), 1);
     }
 
     // 1,000 clients connecting, reconnect churn and thousands of sampled deliveries a second,
