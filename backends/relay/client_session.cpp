@@ -102,6 +102,21 @@ void client_session::slow_consumer() {
     close_with(1008, "slow consumer");
 }
 
+bool client_session::admit(std::size_t messages, std::size_t bytes, std::size_t frame_bytes) {
+    const auto& cfg = server_.config();
+    if (messages >= cfg.send_queue_messages_max || bytes + frame_bytes > cfg.send_queue_bytes_max) {
+        slow_consumer();
+        return false;
+    }
+    return true;
+}
+
+bool client_session::below_half(std::size_t messages, std::size_t bytes) const {
+    const auto& cfg = server_.config();
+    return messages == 0 ||
+           (messages < cfg.send_queue_messages_max / 2 && bytes < cfg.send_queue_bytes_max / 2);
+}
+
 void client_session::clear_backlog() {
     backlog_.clear();
     backlog_live_messages_ = 0;

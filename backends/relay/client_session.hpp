@@ -73,6 +73,13 @@ class client_session : public std::enable_shared_from_this<client_session> {
     /// queue drained (a write completed, a response went out).
     void pump_backlog();
     bool backlog_empty() const noexcept { return backlog_.empty(); }
+    /// The send queue limits every transport applies: true when a frame of `frame_bytes` fits
+    /// a queue holding `messages` frames and `bytes`; otherwise counts a slow consumer, closes
+    /// the client (1008) and returns false.
+    bool admit(std::size_t messages, std::size_t bytes, std::size_t frame_bytes);
+    /// has_room() for a queue holding `messages` and `bytes`: empty, or below half of both
+    /// limits.
+    bool below_half(std::size_t messages, std::size_t bytes) const;
     /// Queue a broadcast (pre-framed, shared).
     virtual void send_broadcast(const std::shared_ptr<const relay_message>& msg) = 0;
     /// Queue a frame made for this client alone (JSON text in native mode).

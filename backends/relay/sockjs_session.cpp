@@ -140,22 +140,14 @@ void sockjs_session::send_text(std::string text) {
 }
 
 bool sockjs_session::has_room() const {
-    const auto& cfg = server_.config();
-    if (closed_)
-        return false;
-    return queue_.empty() || (queue_.size() < cfg.send_queue_messages_max / 2 &&
-                              queued_bytes_ < cfg.send_queue_bytes_max / 2);
+    return !closed_ && below_half(queue_.size(), queued_bytes_);
 }
 
 void sockjs_session::enqueue(std::shared_ptr<const std::string> frame) {
     if (closed_)
         return;
-    const auto& cfg = server_.config();
-    if (queue_.size() >= cfg.send_queue_messages_max ||
-        queued_bytes_ + frame->size() > cfg.send_queue_bytes_max) {
-        slow_consumer();
+    if (!admit(queue_.size(), queued_bytes_, frame->size()))
         return;
-    }
     queued_bytes_ += frame->size();
     queue_.push_back(std::move(frame));
     if (!flushing_)

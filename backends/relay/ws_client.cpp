@@ -173,22 +173,14 @@ void ws_client::send_text(std::string text) {
 }
 
 bool ws_client::has_room() const {
-    const auto& cfg = server_.config();
-    if (closing_ || finished_)
-        return false;
-    return queue_.empty() || (queue_.size() < cfg.send_queue_messages_max / 2 &&
-                              queued_bytes_ < cfg.send_queue_bytes_max / 2);
+    return !(closing_ || finished_) && below_half(queue_.size(), queued_bytes_);
 }
 
 void ws_client::enqueue(std::shared_ptr<const std::string> frame) {
     if (closing_ || finished_)
         return;
-    const auto& cfg = server_.config();
-    if (queue_.size() >= cfg.send_queue_messages_max ||
-        queued_bytes_ + frame->size() > cfg.send_queue_bytes_max) {
-        slow_consumer();
+    if (!admit(queue_.size(), queued_bytes_, frame->size()))
         return;
-    }
     queued_bytes_ += frame->size();
     queue_.push_back(std::move(frame));
     schedule_flush();
