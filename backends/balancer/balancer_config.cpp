@@ -209,9 +209,11 @@ void apply_root(const YAML::Node& root, const std::string& file, balancer_config
     if (auto n = root["health"]) {
         yaml_map m(n, file, "health");
         m.check_known({"enabled", "method", "path", "expect_status", "timeout_ms", "interval_ms",
-                       "fastinter_ms", "downinter_ms", "rise", "fall", "slowstart_ms"});
+                       "fastinter_ms", "downinter_ms", "rise", "fall", "slowstart_ms",
+                       "passive_5xx"});
         auto& h = c.health;
         m.get_bool("enabled", h.enabled);
+        m.get_bool("passive_5xx", h.passive_5xx);
         m.get("method", h.method);
         m.get("path", h.path);
         m.get_int("expect_status", h.expect_status, 0, 599);
@@ -235,10 +237,26 @@ void apply_root(const YAML::Node& root, const std::string& file, balancer_config
     }
     if (auto n = root["tls"]) {
         yaml_map m(n, file, "tls");
-        m.check_known({"cert_file", "key_file", "port"});
+        m.check_known({"cert_file", "key_file", "port", "certificates"});
         m.get("cert_file", c.tls.cert_file);
         m.get("key_file", c.tls.key_file);
         m.get_port("port", c.tls.port);
+        if (auto list = n["certificates"]) {
+            if (!list.IsSequence())
+                fail(list, file, "tls.certificates", "expected a list of {cert_file, key_file}");
+            c.tls.certificates.clear();
+            for (std::size_t i = 0; i < list.size(); ++i) {
+                const std::string key = "tls.certificates[" + std::to_string(i) + "]";
+                yaml_map item(list[i], file, key);
+                item.check_known({"cert_file", "key_file"});
+                tls_certificate_config cert;
+                item.get("cert_file", cert.cert_file);
+                item.get("key_file", cert.key_file);
+                if (cert.cert_file.empty() || cert.key_file.empty())
+                    fail(list[i], file, key, "needs both cert_file and key_file");
+                c.tls.certificates.push_back(cert);
+            }
+        }
     }
     if (auto n = root["limits"]) {
         yaml_map m(n, file, "limits");
@@ -305,10 +323,18 @@ std::optional<config_error> validate(const balancer_config& c) {
     if (c.tls.cert_file.empty() != c.tls.key_file.empty())
         return config_error{"tls", "cert_file and key_file must be given together"};
     if (c.tls.enabled()) {
-        if (!file_readable(c.tls.cert_file))
+        if (!c.tls.cert_file.empty() && !file_readable(c.tls.cert_file))
             return config_error{"tls.cert_file", "cannot read '" + c.tls.cert_file + "'"};
-        if (!file_readable(c.tls.key_file))
+        if (!c.tls.key_file.empty() && !file_readable(c.tls.key_file))
             return config_error{"tls.key_file", "cannot read '" + c.tls.key_file + "'"};
+        for (std::size_t i = 0; i < c.tls.certificates.size(); ++i) {
+            const auto& cert = c.tls.certificates[i];
+            const std::string key = "tls.certificates[" + std::to_string(i) + "]";
+            if (!file_readable(cert.cert_file))
+                return config_error{key + ".cert_file", "cannot read '" + cert.cert_file + "'"};
+            if (!file_readable(cert.key_file))
+                return config_error{key + ".key_file", "cannot read '" + cert.key_file + "'"};
+        }
     } else if (c.tls.port) {
         return config_error{"tls.port", "needs tls.cert_file and tls.key_file"};
     }

@@ -27,6 +27,7 @@ struct health_check_config {
     std::string path = "/";
     unsigned expect_status = 0;  ///< exact status that passes; 0 = any 2xx or 3xx
     millis timeout{1000};        ///< one probe: connect + request + response header
+    bool passive_5xx = false;    ///< 5xx answers (but 501, 505) count as passive errors too
     policy::health_config tracker;
 };
 
@@ -38,12 +39,20 @@ struct sticky_config {
     std::chrono::seconds max_age{0};  ///< 0 = session cookie, never expires by itself
 };
 
-/// TLS termination. Enabled when both files are set.
+/// One more certificate for TLS, served to clients whose SNI name it covers.
+struct tls_certificate_config {
+    std::string cert_file;
+    std::string key_file;
+};
+
+/// TLS termination. Enabled when a certificate is set (`cert_file` + `key_file`, and/or the
+/// `certificates` list); the first certificate is the default for clients without a match.
 struct tls_config {
     std::string cert_file;
     std::string key_file;
+    std::vector<tls_certificate_config> certificates;  ///< chosen by SNI after cert_file
     std::optional<int> port;  ///< extra HTTPS listener; absent = the main `port` speaks TLS
-    bool enabled() const { return !cert_file.empty(); }
+    bool enabled() const { return !cert_file.empty() || !certificates.empty(); }
 };
 
 /// Named limits: every queue, timeout and size the proxy enforces.

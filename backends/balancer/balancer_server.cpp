@@ -14,7 +14,6 @@
 #include <thread>
 
 #include "backends/net/ready_line.hpp"
-#include "backends/net/server_tls_context.hpp"
 
 namespace switchyard::balancer {
 
@@ -68,8 +67,12 @@ balancer_server::balancer_server(balancer_config config) {
     }
     if (cfg.tls.enabled()) {
         try {
-            tls_ = std::make_unique<asio::ssl::context>(
-                net::make_server_tls_context(cfg.tls.cert_file, cfg.tls.key_file));
+            std::vector<net::tls_certificate> certs;
+            if (!cfg.tls.cert_file.empty())
+                certs.push_back({cfg.tls.cert_file, cfg.tls.key_file});
+            for (const auto& c : cfg.tls.certificates)
+                certs.push_back({c.cert_file, c.key_file});
+            tls_ = std::make_unique<net::sni_tls_contexts>(certs);
         } catch (const std::exception& e) {
             startup_error err(std::string("tls: ") + e.what());
             err.exit_code = 2;
@@ -80,7 +83,8 @@ balancer_server::balancer_server(balancer_config config) {
     if (threads == 0)
         threads = std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < threads; ++i)
-        workers_.push_back(std::make_unique<proxy_worker>(*state_, i, tls_.get()));
+        workers_.push_back(
+            std::make_unique<proxy_worker>(*state_, i, tls_ ? &tls_->primary() : nullptr));
 
     const bool reuse = threads > 1;
     auto listen_all = [&](int port, bool tls, const char* key) -> unsigned short {

@@ -5,12 +5,11 @@
 #include <stdexcept>
 #include <vector>
 
-#include <boost/asio/ssl/context.hpp>
-
 #include "backends/balancer/admin_server.hpp"
 #include "backends/balancer/balancer_state.hpp"
 #include "backends/balancer/health_prober.hpp"
 #include "backends/balancer/proxy_worker.hpp"
+#include "backends/net/sni_tls_contexts.hpp"
 
 namespace switchyard::balancer {
 
@@ -37,7 +36,7 @@ class balancer_server {
     void stop_all();
 
     std::unique_ptr<balancer_state> state_;
-    std::unique_ptr<boost::asio::ssl::context> tls_;
+    std::unique_ptr<net::sni_tls_contexts> tls_;
     std::vector<std::unique_ptr<proxy_worker>> workers_;
     std::unique_ptr<health_prober> prober_;
     std::unique_ptr<admin_server> admin_;

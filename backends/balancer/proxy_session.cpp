@@ -33,14 +33,116 @@ constexpr unsigned max_stale_retries = 2;
 constexpr std::chrono::seconds error_write_timeout{5};
 
 template <class Stream>
-beast::tcp_stream& lowest(Stream& s) {
+tcp::socket& lowest(Stream& s) {
     return beast::get_lowest_layer(s);
 }
 
+/// What a session's I/O steps share: the worker (for deadlines) and the session's slot.
+struct session_io {
+    proxy_worker& w;
+    session_slot& slot;
+    /// The next step must finish within `t`.
+    void arm(std::chrono::milliseconds t) { w.arm(slot, t); }
+    void disarm() {
+        slot.deadline = session_slot::time_point::max();
+        slot.timed_out = false;
+    }
+    /// A step the sweep cancelled reports a timeout, like Beast's timed streams do.
+    void classify(beast::error_code& ec) const {
+        if (ec && slot.timed_out)
+            ec = beast::error::timeout;
+    }
+};
+
 enum class relay_fault { none, input, output };
 
-/// Streams one message from `in` to `out`: the header as already parsed into `p` (and possibly
-/// rewritten), then the body chunk by chunk with the framing it arrived in.
+/// Largest single read into a message buffer.
+constexpr std::size_t read_step_bytes = 16384;
+
+/// Writes all of `buffers`. On a plain socket the first attempt is a direct non-blocking send:
+/// when the kernel takes everything (the usual case for a proxied message), no asynchronous
+/// operation, handler or coroutine suspension is paid for it.
+template <class Buffers>
+asio::awaitable<void> write_all(session_io& io, tcp::socket& s, const Buffers& buffers,
+                                std::chrono::milliseconds timeout, beast::error_code& ec) {
+    ec = {};
+    const std::size_t n = s.write_some(buffers, ec);
+    if (!ec && n == asio::buffer_size(buffers))
+        co_return;
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again)
+        co_return;
+    ec = {};
+    beast::buffers_suffix<Buffers> rest(buffers);
+    rest.consume(n);
+    io.arm(timeout);
+    co_await asio::async_write(s, rest, redirect_error(use_awaitable, ec));
+    io.classify(ec);
+}
+template <class Buffers>
+asio::awaitable<void> write_all(session_io& io, beast::ssl_stream<tcp::socket>& s,
+                                const Buffers& buffers, std::chrono::milliseconds timeout,
+                                beast::error_code& ec) {
+    ec = {};
+    io.arm(timeout);
+    co_await asio::async_write(s, buffers, redirect_error(use_awaitable, ec));
+    io.classify(ec);
+}
+
+/// One read into `buffer`; end of stream is reported as asio::error::eof.
+template <class Stream>
+asio::awaitable<void> read_more(session_io& io, Stream& s, beast::flat_buffer& buffer,
+                                std::chrono::milliseconds timeout, beast::error_code& ec) {
+    ec = {};
+    io.arm(timeout);
+    const std::size_t n = co_await s.async_read_some(buffer.prepare(read_step_bytes),
+                                                     redirect_error(use_awaitable, ec));
+    buffer.commit(n);
+    io.classify(ec);
+    if (ec == asio::ssl::error::stream_truncated)
+        ec = asio::error::eof;
+}
+
+/// What a read ending at end-of-stream means to the parser (as Beast's read does it).
+template <bool is_request>
+void on_eof(http::basic_parser<is_request>& p, beast::error_code& ec) {
+    if (p.got_some())
+        p.put_eof(ec);
+    else
+        ec = http::error::end_of_stream;
+}
+
+/// Reads until the parser has the whole header (it stops there, body bytes stay in `buffer`).
+/// Feeds the parser directly instead of through Beast's composed read, which costs several
+/// handler layers per step.
+template <class Stream, bool is_request>
+asio::awaitable<void> read_header(session_io& io, Stream& s, beast::flat_buffer& buffer,
+                                  http::basic_parser<is_request>& p,
+                                  std::chrono::milliseconds timeout, beast::error_code& ec) {
+    for (;;) {
+        ec = {};
+        if (buffer.size() > 0) {
+            const std::size_t used = p.put(buffer.data(), ec);
+            buffer.consume(used);
+            if (ec == http::error::need_more)
+                ec = {};
+            else if (ec)
+                co_return;
+            if (p.is_header_done())
+                co_return;
+        }
+        co_await read_more(io, s, buffer, timeout, ec);
+        if (ec == asio::error::eof) {
+            ec = {};
+            on_eof(p, ec);
+            if (!ec && !p.is_header_done())
+                ec = http::error::partial_message;
+            co_return;
+        }
+        if (ec)
+            co_return;
+    }
+}
+
 /// A session's body staging buffer: allocated on the first body, reused for the connection's
 /// life, never zeroed (every byte is written before it is read).
 class chunk_buffer {
@@ -69,8 +171,13 @@ void serialize_start(std::string& out, const http::header<true, Fields>& h) {
 template <class Fields>
 void serialize_start(std::string& out, const http::header<false, Fields>& h) {
     out.append(h.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
-    out += std::to_string(h.result_int());
-    out += ' ';
+    char digits[4];
+    const unsigned code = h.result_int();
+    digits[0] = static_cast<char>('0' + code / 100 % 10);
+    digits[1] = static_cast<char>('0' + code / 10 % 10);
+    digits[2] = static_cast<char>('0' + code % 10);
+    digits[3] = ' ';
+    out.append(digits, 4);
     const auto reason = h.reason();
     out.append(reason.empty() ? http::obsolete_reason(h.result()) : reason);
     out.append("\r\n");
@@ -88,65 +195,107 @@ void serialize_header(std::string& out, const http::header<is_request, Fields>& 
     out.append("\r\n");
 }
 
+/// Bodies up to this size are copied behind the header so the message leaves in one send.
+constexpr std::size_t coalesce_body_bytes = 4096;
+
+/// Streams one message from `in` to `out`: the header as already parsed into `p` (and possibly
+/// rewritten), then the body piece by piece with the framing it arrived in. Whatever body bytes
+/// have arrived are passed on before waiting for more.
 template <bool is_request, class Out, class In>
-asio::awaitable<relay_fault> relay_message(Out& out, In& in, beast::flat_buffer& in_buffer,
+asio::awaitable<relay_fault> relay_message(session_io& io, Out& out, In& in,
+                                           beast::flat_buffer& in_buffer,
                                            http::parser<is_request, http::buffer_body>& p,
                                            chunk_buffer& staging,
                                            std::chrono::milliseconds in_timeout,
                                            std::chrono::milliseconds out_timeout,
                                            beast::error_code& ec) {
-    http::serializer<is_request, http::buffer_body> sr{p.get()};
-    char* chunk = nullptr;
+    std::optional<http::serializer<is_request, http::buffer_body>> sr;
+    auto& body = p.get().body();
     bool first = true;
-    // Timers are armed only for steps that may wait on a socket: a small body that arrived with
-    // its header is relayed without touching the input side's timer.
-    lowest(out).expires_after(out_timeout);
-    do {
+    for (;;) {
+        ec = {};
         if (!p.is_done()) {
-            if (!chunk)
-                chunk = staging.get();
-            p.get().body().data = chunk;
-            p.get().body().size = relay_chunk_bytes;
-            if (in_buffer.size() == 0)
-                lowest(in).expires_after(in_timeout);
-            co_await http::async_read(in, in_buffer, p, redirect_error(use_awaitable, ec));
-            if (ec == http::error::need_buffer)
-                ec = {};
-            if (ec)
-                co_return relay_fault::input;
-            p.get().body().size = relay_chunk_bytes - p.get().body().size;
-            p.get().body().data = chunk;
-            p.get().body().more = !p.is_done();
-            lowest(out).expires_after(out_timeout);
+            char* chunk = staging.get();
+            body.data = chunk;
+            body.size = relay_chunk_bytes;
+            for (;;) {
+                bool need_input = in_buffer.size() == 0;
+                if (!need_input) {
+                    const std::size_t used = p.put(in_buffer.data(), ec);
+                    in_buffer.consume(used);
+                    if (ec == http::error::need_buffer) {
+                        ec = {};
+                        break;  // the staging chunk is full
+                    }
+                    if (ec == http::error::need_more) {
+                        ec = {};
+                        need_input = true;
+                    } else if (ec) {
+                        co_return relay_fault::input;
+                    }
+                    if (p.is_done())
+                        break;
+                    if (!need_input && used > 0)
+                        continue;
+                }
+                if (body.size < relay_chunk_bytes)
+                    break;  // pass on what has arrived before waiting for more
+                co_await read_more(io, in, in_buffer, in_timeout, ec);
+                if (ec == asio::error::eof) {
+                    ec = {};
+                    on_eof(p, ec);
+                    if (ec)
+                        co_return relay_fault::input;
+                    break;
+                }
+                if (ec)
+                    co_return relay_fault::input;
+            }
+            body.size = relay_chunk_bytes - body.size;
+            // No bytes must mean no buffer: Beast would frame an empty buffer as a chunk of
+            // size 0, which the receiver reads as the end of the body.
+            body.data = body.size > 0 ? chunk : nullptr;
+            body.more = !p.is_done();
         } else {
-            p.get().body().data = nullptr;
-            p.get().body().size = 0;
-            p.get().body().more = false;
+            body.data = nullptr;
+            body.size = 0;
+            body.more = false;
         }
         if (first && p.is_done() && !p.get().chunked()) {
-            // The whole message is in hand and its framing is a length (or none): one gather
-            // write of header and body, skipping Beast's generic serializer, which costs more
-            // than the rest of the relay for small messages.
+            // The whole message is in hand and its framing is a length (or none): one write of
+            // header and body, skipping Beast's generic serializer, which costs more than the
+            // rest of the relay for small messages.
             auto& text = staging.header();
             serialize_header(text, p.get().base());
-            const std::array<asio::const_buffer, 2> parts{
-                asio::buffer(text), asio::buffer(p.get().body().data, p.get().body().size)};
-            co_await asio::async_write(out, parts, redirect_error(use_awaitable, ec));
+            if (body.size <= coalesce_body_bytes) {
+                text.append(static_cast<const char*>(body.data), body.size);
+                co_await write_all(io, out, asio::buffer(text), out_timeout, ec);
+            } else {
+                const std::array<asio::const_buffer, 2> parts{asio::buffer(text),
+                                                              asio::buffer(body.data, body.size)};
+                co_await write_all(io, out, parts, out_timeout, ec);
+            }
             co_return ec ? relay_fault::output : relay_fault::none;
         }
         first = false;
-        co_await http::async_write(out, sr, redirect_error(use_awaitable, ec));
+        if (!sr)
+            sr.emplace(p.get());
+        io.arm(out_timeout);
+        co_await http::async_write(out, *sr, redirect_error(use_awaitable, ec));
+        io.classify(ec);
         if (ec == http::error::need_buffer)
             ec = {};
         if (ec)
             co_return relay_fault::output;
-    } while (!p.is_done() && !sr.is_done());
+        if (p.is_done() || sr->is_done())
+            break;
+    }
     co_return relay_fault::none;
 }
 
 template <class Stream>
-asio::awaitable<void> send_simple(Stream& stream, http::status status, std::string_view body,
-                                  bool keep_alive) {
+asio::awaitable<void> send_simple(session_io& io, Stream& stream, http::status status,
+                                  std::string_view body, bool keep_alive) {
     http::response<http::string_body> res{status, 11};
     res.set(http::field::server, "switchyard-lb");
     res.set(http::field::content_type, "text/plain; charset=utf-8");
@@ -154,7 +303,7 @@ asio::awaitable<void> send_simple(Stream& stream, http::status status, std::stri
     res.body() = std::string(body);
     res.keep_alive(keep_alive);
     res.prepare_payload();
-    lowest(stream).expires_after(error_write_timeout);
+    io.arm(error_write_timeout);
     beast::error_code ec;
     co_await http::async_write(stream, res, redirect_error(use_awaitable, ec));
 }
@@ -187,66 +336,61 @@ class active_guard {
     backend_counters& c_;
 };
 
-void close_stream(beast::tcp_stream& s) {
+void close_stream(tcp::socket& s) {
     beast::error_code ec;
-    s.socket().shutdown(tcp::socket::shutdown_both, ec);
-    s.close();
-}
-
-/// The object a tunnel reads and writes: the bare socket for plain TCP (skipping tcp_stream's
-/// per-operation timer bookkeeping, which a tunnel without timeouts does not need), the TLS
-/// stream otherwise.
-inline tcp::socket& tunnel_io(beast::tcp_stream& s) {
-    return s.socket();
-}
-inline beast::ssl_stream<beast::tcp_stream>& tunnel_io(beast::ssl_stream<beast::tcp_stream>& s) {
-    return s;
+    s.shutdown(tcp::socket::shutdown_both, ec);
+    s.close(ec);
 }
 
 /// After a 101: bytes both ways until either side ends. The backend ending (close, reset, death)
 /// closes the client at once so it reconnects through the balancer; the client ending half-closes
-/// towards the backend and lets the backend finish its side of the close handshake.
+/// towards the backend and lets the backend finish its side of the close handshake. Each
+/// direction is one read into its own reused buffer and one write (a direct send when the
+/// kernel takes it all): no timers, no allocation per message.
 template <class Stream>
-asio::awaitable<void> run_tunnel(proxy_worker& w, Stream& client, beast::flat_buffer& client_buf,
+asio::awaitable<void> run_tunnel(session_io& io, Stream& client, beast::flat_buffer& client_buf,
                                  upstream_connection& up) {
     using namespace asio::experimental::awaitable_operators;
-    lowest(client).expires_never();
-    up.stream.expires_never();
-    const std::size_t buffer_bytes = w.state().config.limits.tunnel_buffer_bytes;
+    io.disarm();
+    const std::size_t buffer_bytes = io.w.state().config.limits.tunnel_buffer_bytes;
+    constexpr auto no_timeout = std::chrono::hours(24 * 365);
     beast::error_code ec;
     if (client_buf.size() > 0) {
-        co_await asio::async_write(up.stream, client_buf.data(), redirect_error(use_awaitable, ec));
+        co_await write_all(io, up.socket, client_buf.data(), no_timeout, ec);
         client_buf.consume(client_buf.size());
     }
     if (!ec && up.buffer.size() > 0) {
-        co_await asio::async_write(client, up.buffer.data(), redirect_error(use_awaitable, ec));
+        co_await write_all(io, client, up.buffer.data(), no_timeout, ec);
         up.buffer.consume(up.buffer.size());
     }
+    io.disarm();
     if (ec) {
-        close_stream(up.stream);
+        close_stream(up.socket);
         co_return;
     }
     auto close_both = [&] {
-        close_stream(up.stream);
+        close_stream(up.socket);
         close_stream(lowest(client));
     };
+    // The direct send never arms the session deadline; a send that has to wait is bounded only
+    // by the peer closing (a tunnel has no timeouts).
     auto client_to_backend = [&]() -> asio::awaitable<void> {
         std::unique_ptr<char[]> buf(new char[buffer_bytes]);
         beast::error_code e;
         for (;;) {
-            const std::size_t n = co_await tunnel_io(client).async_read_some(
+            const std::size_t n = co_await client.async_read_some(
                 asio::buffer(buf.get(), buffer_bytes), redirect_error(use_awaitable, e));
             if (e) {
                 if (e == asio::error::eof || e == asio::ssl::error::stream_truncated) {
                     beast::error_code ignored;
-                    up.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                    up.socket.shutdown(tcp::socket::shutdown_send, ignored);
                 } else {
                     close_both();
                 }
                 co_return;
             }
-            co_await asio::async_write(up.stream.socket(), asio::buffer(buf.get(), n),
-                                       redirect_error(use_awaitable, e));
+            co_await write_all(io, up.socket, asio::buffer(buf.get(), n), no_timeout, e);
+            io.disarm();
             if (e) {
                 close_both();
                 co_return;
@@ -257,12 +401,12 @@ asio::awaitable<void> run_tunnel(proxy_worker& w, Stream& client, beast::flat_bu
         std::unique_ptr<char[]> buf(new char[buffer_bytes]);
         beast::error_code e;
         for (;;) {
-            const std::size_t n = co_await up.stream.socket().async_read_some(
+            const std::size_t n = co_await up.socket.async_read_some(
                 asio::buffer(buf.get(), buffer_bytes), redirect_error(use_awaitable, e));
             if (e)
                 break;
-            co_await asio::async_write(tunnel_io(client), asio::buffer(buf.get(), n),
-                                       redirect_error(use_awaitable, e));
+            co_await write_all(io, client, asio::buffer(buf.get(), n), no_timeout, e);
+            io.disarm();
             if (e)
                 break;
         }
@@ -271,12 +415,40 @@ asio::awaitable<void> run_tunnel(proxy_worker& w, Stream& client, beast::flat_bu
     co_await (client_to_backend() && backend_to_client());
 }
 
+bool is_parse_error(const beast::error_code& ec) {
+    return ec.category() == http::make_error_code(http::error::bad_method).category() &&
+           ec != http::error::end_of_stream && ec != http::error::partial_message;
+}
+
+/// The last affinity cookie value a client connection sent and what it verified to: a client
+/// sends the same value on every request, and checking its HMAC again would cost ~550 ns.
+struct affinity_memo {
+    std::string value;
+    std::size_t index = 0;
+    std::int64_t second = -1;  ///< when it was verified (matters only with max_age)
+    bool valid = false;
+};
+
+/// Keeps the slot's upstream pointer (for the deadline sweep) valid for one forward attempt.
+class upstream_watch {
+  public:
+    upstream_watch(session_slot& slot, tcp::socket& s) : slot_(slot) { slot_.upstream = &s; }
+    ~upstream_watch() { slot_.upstream = nullptr; }
+    upstream_watch(const upstream_watch&) = delete;
+    upstream_watch& operator=(const upstream_watch&) = delete;
+
+  private:
+    session_slot& slot_;
+};
+
 /// Handles one parsed request header: choose, forward (redispatching on refusal), relay the
 /// answer. Returns true when the client connection may carry another request.
 template <class Stream>
-asio::awaitable<bool> forward(proxy_worker& w, Stream& stream, beast::flat_buffer& buf,
+asio::awaitable<bool> forward(session_io& io, Stream& stream, beast::flat_buffer& buf,
                               http::request_parser<http::buffer_body>& parser, bool tls,
-                              const std::string& client_ip, chunk_buffer& staging) {
+                              const std::string& client_ip, chunk_buffer& staging,
+                              affinity_memo& memo) {
+    auto& w = io.w;
     auto& st = w.state();
     const auto& cfg = st.config;
     const auto& lim = cfg.limits;
@@ -291,8 +463,24 @@ asio::awaitable<bool> forward(proxy_worker& w, Stream& stream, beast::flat_buffe
         auto it = req.find(http::field::cookie);
         if (it != req.end()) {
             auto value = find_cookie(it->value(), cfg.sticky.cookie);
-            if (!value.empty())
-                pinned = w.decode_cookie(value);
+            if (!value.empty()) {
+                std::int64_t second = 0;
+                if (cfg.sticky.max_age.count() > 0)
+                    second = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+                if (memo.valid && memo.second == second && value == memo.value) {
+                    pinned = memo.index;
+                } else {
+                    pinned = w.decode_cookie(value);
+                    memo.valid = pinned.has_value();
+                    if (pinned) {
+                        memo.value.assign(value);
+                        memo.index = *pinned;
+                        memo.second = second;
+                    }
+                }
+            }
         }
     }
     if (has_body) {
@@ -302,9 +490,8 @@ asio::awaitable<bool> forward(proxy_worker& w, Stream& stream, beast::flat_buffe
             // final answer by the relay.
             req.erase(http::field::expect);
             static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
-            lowest(stream).expires_after(lim.header_timeout);
-            co_await asio::async_write(stream, asio::buffer(cont.data(), cont.size()),
-                                       redirect_error(use_awaitable, ec));
+            co_await write_all(io, stream, asio::buffer(cont.data(), cont.size()),
+                               lim.header_timeout, ec);
             if (ec)
                 co_return false;
         }
@@ -325,7 +512,7 @@ asio::awaitable<bool> forward(proxy_worker& w, Stream& stream, beast::flat_buffe
         if (!ch) {
             st.totals.no_backend.fetch_add(1, std::memory_order_relaxed);
             const bool keep = client_keep_alive && !has_body && !st.draining;
-            co_await send_simple(stream, http::status::service_unavailable,
+            co_await send_simple(io, stream, http::status::service_unavailable,
                                  "503 no backend available\n", keep);
             co_return keep;
         }
@@ -343,12 +530,22 @@ asio::awaitable<bool> forward(proxy_worker& w, Stream& stream, beast::flat_buffe
         auto give_up = [&]() -> bool { return failures > lim.redispatch_max; };
 
         std::unique_ptr<upstream_connection> up;
-        if (!upgrade)
+        if (!upgrade) {
             up = w.upstreams().take(idx);
+            // A body cannot be replayed once sent, so a pooled connection the backend has
+            // already closed is found out before sending, not after.
+            while (up && has_body && upstream_pool::is_stale(*up))
+                up = w.upstreams().take(idx);
+        }
         if (!up) {
             up = std::make_unique<upstream_connection>(w.context().get_executor(), idx);
-            up->stream.expires_after(lim.connect_timeout);
-            co_await up->stream.async_connect(st.endpoints[idx], redirect_error(use_awaitable, ec));
+            // (A plain pointer, not a scope guard: GCC 12 miscompiles guards declared in a
+            // block that awaits and then leaves by `continue`.)
+            io.slot.upstream = &up->socket;
+            io.arm(lim.connect_timeout);
+            co_await up->socket.async_connect(st.endpoints[idx], redirect_error(use_awaitable, ec));
+            io.classify(ec);
+            io.slot.upstream = nullptr;
             if (ec) {
                 // Refused or timed out: nothing was sent, so any request may go elsewhere.
                 mark_failed();
@@ -356,8 +553,10 @@ asio::awaitable<bool> forward(proxy_worker& w, Stream& stream, beast::flat_buffe
                     break;
                 continue;
             }
-            up->stream.socket().set_option(tcp::no_delay(true), ec);
+            up->socket.set_option(tcp::no_delay(true), ec);
+            up->socket.non_blocking(true, ec);
         }
+        upstream_watch watch(io.slot, up->socket);
         active_guard active(counters);
 
         auto on_send_failure = [&](bool reused) -> bool {
@@ -371,21 +570,28 @@ asio::awaitable<bool> forward(proxy_worker& w, Stream& stream, beast::flat_buffe
             return !give_up();
         };
 
-        auto fault = co_await relay_message(up->stream, stream, buf, parser, staging,
+        auto fault = co_await relay_message(io, up->socket, stream, buf, parser, staging,
                                             lim.idle_timeout, lim.upstream_timeout, ec);
         if (fault == relay_fault::input) {
             if (ec == http::error::body_limit) {
                 // A chunked body grew past the limit mid-stream: the backend saw a cut request
                 // (its connection is dropped); the client learns why.
                 st.totals.bad_requests.fetch_add(1, std::memory_order_relaxed);
-                co_await send_simple(stream, http::status::payload_too_large,
+                co_await send_simple(io, stream, http::status::payload_too_large,
                                      "413 request body too large\n", false);
+            } else if (is_parse_error(ec)) {
+                // A malformed chunk mid-body: no response has started, so say why.
+                st.totals.bad_requests.fetch_add(1, std::memory_order_relaxed);
+                co_await send_simple(io, stream, http::status::bad_request,
+                                     "400 malformed request body\n", false);
             }
             co_return false;  // the client went away or broke the body
         }
         if (fault == relay_fault::output) {
             if (!has_body && on_send_failure(up->reused))
                 continue;
+            if (has_body && !up->reused)
+                st.pool.on_passive_error(idx, std::chrono::steady_clock::now());
             break;
         }
 
@@ -394,9 +600,7 @@ asio::awaitable<bool> forward(proxy_worker& w, Stream& stream, beast::flat_buffe
         rp.body_limit(boost::none);
         if (req.method() == http::verb::head)
             rp.skip(true);
-        up->stream.expires_after(lim.upstream_timeout);
-        co_await http::async_read_header(up->stream, up->buffer, rp,
-                                         redirect_error(use_awaitable, ec));
+        co_await read_header(io, up->socket, up->buffer, rp, lim.upstream_timeout, ec);
         if (ec) {
             if (!has_body && (may_retry_after_send || up->reused)) {
                 if (on_send_failure(up->reused))
@@ -411,24 +615,29 @@ asio::awaitable<bool> forward(proxy_worker& w, Stream& stream, beast::flat_buffe
         auto& res = rp.get();
         counters.requests.fetch_add(1, std::memory_order_relaxed);
         st.totals.requests.fetch_add(1, std::memory_order_relaxed);
-        if (res.result_int() >= 500)
+        const unsigned status = res.result_int();
+        if (status >= 500) {
             counters.responses_5xx.fetch_add(1, std::memory_order_relaxed);
+            // HAProxy's "observe layer7": 501 and 505 are the client's fault, not the server's.
+            if (cfg.health.passive_5xx && status != 501 && status != 505)
+                st.pool.on_passive_error(idx, std::chrono::steady_clock::now());
+        }
         const bool set_cookie = ch->set_cookie && cfg.sticky.enabled;
 
         if (upgrade && res.result() == http::status::switching_protocols) {
             if (set_cookie)
                 res.insert(http::field::set_cookie, w.set_cookie_for(idx, tls));
-            fault = co_await relay_message(stream, up->stream, up->buffer, rp, staging,
+            fault = co_await relay_message(io, stream, up->socket, up->buffer, rp, staging,
                                            lim.upstream_timeout, lim.idle_timeout, ec);
             if (fault != relay_fault::none) {
-                close_stream(up->stream);
+                close_stream(up->socket);
                 co_return false;
             }
             counters.tunnels.fetch_add(1, std::memory_order_relaxed);
             counters.active_tunnels.fetch_add(1, std::memory_order_relaxed);
             st.totals.tunnels.fetch_add(1, std::memory_order_relaxed);
             st.totals.tunnels_active.fetch_add(1, std::memory_order_relaxed);
-            co_await run_tunnel(w, stream, buf, *up);
+            co_await run_tunnel(io, stream, buf, *up);
             counters.active_tunnels.fetch_sub(1, std::memory_order_relaxed);
             st.totals.tunnels_active.fetch_sub(1, std::memory_order_relaxed);
             co_return false;
@@ -442,7 +651,7 @@ asio::awaitable<bool> forward(proxy_worker& w, Stream& stream, beast::flat_buffe
         res.keep_alive(keep);
         if (set_cookie)
             res.insert(http::field::set_cookie, w.set_cookie_for(idx, tls));
-        fault = co_await relay_message(stream, up->stream, up->buffer, rp, staging,
+        fault = co_await relay_message(io, stream, up->socket, up->buffer, rp, staging,
                                        lim.upstream_timeout, lim.idle_timeout, ec);
         if (fault == relay_fault::input) {
             st.pool.on_passive_error(idx, std::chrono::steady_clock::now());
@@ -455,50 +664,42 @@ asio::awaitable<bool> forward(proxy_worker& w, Stream& stream, beast::flat_buffe
         co_return keep;
     }
     st.totals.bad_gateway.fetch_add(1, std::memory_order_relaxed);
-    co_await send_simple(stream, http::status::bad_gateway, "502 backend failed\n", false);
+    co_await send_simple(io, stream, http::status::bad_gateway, "502 backend failed\n", false);
     co_return false;
 }
 
-bool is_parse_error(const beast::error_code& ec) {
-    return ec.category() == http::make_error_code(http::error::bad_method).category() &&
-           ec != http::error::end_of_stream && ec != http::error::partial_message;
-}
-
 template <class Stream>
-asio::awaitable<void> run_session(proxy_worker& w, Stream& stream, bool tls,
-                                  const std::string& client_ip, session_slot& slot) {
-    auto& st = w.state();
+asio::awaitable<void> run_session(session_io& io, Stream& stream, bool tls,
+                                  const std::string& client_ip) {
+    auto& st = io.w.state();
     const auto& lim = st.config.limits;
     beast::flat_buffer buf;
     chunk_buffer staging;
+    affinity_memo memo;
     bool first = true;
     for (;;) {
         beast::error_code ec;
         if (!first && buf.size() == 0) {
             if (st.draining.load(std::memory_order_relaxed))
                 co_return;
-            slot.idle = true;
-            lowest(stream).expires_after(lim.idle_timeout);
-            const std::size_t n = co_await stream.async_read_some(
-                buf.prepare(4096), redirect_error(use_awaitable, ec));
-            slot.idle = false;
+            io.slot.idle = true;
+            co_await read_more(io, stream, buf, lim.idle_timeout, ec);
+            io.slot.idle = false;
             if (ec) {
                 if (ec == beast::error::timeout)
                     st.totals.timeouts.fetch_add(1, std::memory_order_relaxed);
                 co_return;
             }
-            buf.commit(n);
         }
         first = false;
         http::request_parser<http::buffer_body> parser;
         parser.header_limit(lim.max_header_bytes);
         parser.body_limit(lim.max_body_bytes);
-        lowest(stream).expires_after(lim.header_timeout);
-        co_await http::async_read_header(stream, buf, parser, redirect_error(use_awaitable, ec));
+        co_await read_header(io, stream, buf, parser, lim.header_timeout, ec);
         if (ec) {
             if (ec == beast::error::timeout) {
                 st.totals.timeouts.fetch_add(1, std::memory_order_relaxed);
-                co_await send_simple(stream, http::status::request_timeout,
+                co_await send_simple(io, stream, http::status::request_timeout,
                                      "408 request header timeout\n", false);
                 co_return;
             }
@@ -506,18 +707,18 @@ asio::awaitable<void> run_session(proxy_worker& w, Stream& stream, bool tls,
                 co_return;
             st.totals.bad_requests.fetch_add(1, std::memory_order_relaxed);
             if (ec == http::error::header_limit) {
-                co_await send_simple(stream, http::status::request_header_fields_too_large,
+                co_await send_simple(io, stream, http::status::request_header_fields_too_large,
                                      "431 request header too large\n", false);
             } else if (ec == http::error::body_limit) {
-                co_await send_simple(stream, http::status::payload_too_large,
+                co_await send_simple(io, stream, http::status::payload_too_large,
                                      "413 request body too large\n", false);
             } else {
-                co_await send_simple(stream, http::status::bad_request, "400 malformed request\n",
-                                     false);
+                co_await send_simple(io, stream, http::status::bad_request,
+                                     "400 malformed request\n", false);
             }
             co_return;
         }
-        const bool keep = co_await forward(w, stream, buf, parser, tls, client_ip, staging);
+        const bool keep = co_await forward(io, stream, buf, parser, tls, client_ip, staging, memo);
         if (!keep)
             co_return;
     }
@@ -555,24 +756,29 @@ std::string peer_ip(const tcp::socket& s) {
 asio::awaitable<void> serve_plain_client(proxy_worker& w, tcp::socket socket) {
     connection_scope scope(w);
     const std::string ip = peer_ip(socket);
-    beast::tcp_stream stream(std::move(socket));
-    scope.slot().lowest = &stream;
-    co_await run_session(w, stream, false, ip, scope.slot());
-    close_stream(stream);
+    beast::error_code ec;
+    socket.non_blocking(true, ec);
+    scope.slot().client = &socket;
+    session_io io{w, scope.slot()};
+    co_await run_session(io, socket, false, ip);
+    scope.slot().client = nullptr;
+    close_stream(socket);
 }
 
 asio::awaitable<void> serve_tls_client(proxy_worker& w, tcp::socket socket) {
     connection_scope scope(w);
     const std::string ip = peer_ip(socket);
-    beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *w.tls_context());
-    scope.slot().lowest = &beast::get_lowest_layer(stream);
-    beast::get_lowest_layer(stream).expires_after(w.state().config.limits.header_timeout);
+    beast::ssl_stream<tcp::socket> stream(std::move(socket), *w.tls_context());
+    scope.slot().client = &lowest(stream);
+    session_io io{w, scope.slot()};
+    io.arm(w.state().config.limits.header_timeout);
     beast::error_code ec;
     co_await stream.async_handshake(asio::ssl::stream_base::server,
                                     redirect_error(use_awaitable, ec));
     if (!ec)
-        co_await run_session(w, stream, true, ip, scope.slot());
-    close_stream(beast::get_lowest_layer(stream));
+        co_await run_session(io, stream, true, ip);
+    scope.slot().client = nullptr;
+    close_stream(lowest(stream));
 }
 
 }  // namespace switchyard::balancer

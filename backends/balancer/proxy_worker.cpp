@@ -7,6 +7,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+
 #include "backends/balancer/proxy_session.hpp"
 #include "backends/net/reuseport_acceptor.hpp"
 
@@ -16,6 +18,16 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 namespace {
+/// Bounds of the deadline sweep period.
+constexpr std::chrono::milliseconds min_sweep_period{5};
+constexpr std::chrono::milliseconds max_sweep_period{250};
+
+std::chrono::milliseconds sweep_period_for(const limits_config& l) {
+    const auto shortest =
+        std::min({l.header_timeout, l.idle_timeout, l.connect_timeout, l.upstream_timeout});
+    return std::clamp(shortest / 4, min_sweep_period, max_sweep_period);
+}
+
 std::vector<std::string> backend_ids(const balancer_state& s) {
     std::vector<std::string> ids;
     for (const auto& b : s.config.backends)
@@ -31,7 +43,8 @@ proxy_worker::proxy_worker(balancer_state& state, std::size_t index, asio::ssl::
       chooser_(backend_ids(state), policy::make_selector(state.config.strategy),
                state.config.seed * 0x9e3779b97f4a7c15ULL + index + 1),
       upstreams_(state.config.backends.size(), state.config.limits.max_idle_upstream_per_backend),
-      cookies_(state.config.backends.size()) {}
+      cookies_(state.config.backends.size()),
+      sweep_period_(sweep_period_for(state.config.limits)) {}
 
 proxy_worker::~proxy_worker() {
     join();
@@ -81,7 +94,36 @@ void proxy_worker::spawn_accept(listener& l) {
         asio::detached);
 }
 
+void proxy_worker::spawn_sweep() {
+    asio::co_spawn(
+        ioc_,
+        [this]() -> asio::awaitable<void> {
+            asio::steady_timer timer(ioc_);
+            for (;;) {
+                timer.expires_after(sweep_period_);
+                boost::system::error_code ec;
+                co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+                if (ec)
+                    co_return;
+                coarse_now_ = std::chrono::steady_clock::now();
+                for (auto& s : sessions_) {
+                    if (s.deadline > coarse_now_)
+                        continue;
+                    // Cancelling makes the pending step fail; the session sees `timed_out`.
+                    s.deadline = session_slot::time_point::max();
+                    s.timed_out = true;
+                    if (s.client)
+                        s.client->cancel(ec);
+                    if (s.upstream)
+                        s.upstream->cancel(ec);
+                }
+            }
+        },
+        asio::detached);
+}
+
 void proxy_worker::start() {
+    spawn_sweep();
     for (auto& l : listeners_)
         spawn_accept(*l);
     if (index_ != 0)
@@ -103,8 +145,8 @@ void proxy_worker::stop_accepting() {
         for (auto& l : listeners_)
             l->acceptor.close(ec);
         for (auto& s : sessions_) {
-            if (s.idle && s.lowest)
-                s.lowest->cancel();
+            if (s.idle && s.client)
+                s.client->cancel(ec);
         }
     });
 }

@@ -1,6 +1,7 @@
 #pragma once
 // One event-loop thread of switchyard-lb: its own io_context, SO_REUSEPORT listeners, backend
 // chooser, upstream keep-alive pool and the client sessions it accepted.
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <list>
@@ -12,7 +13,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include "backends/balancer/backend_chooser.hpp"
 #include "backends/balancer/balancer_state.hpp"
@@ -20,9 +20,14 @@
 
 namespace switchyard::balancer {
 
-/// A client session as the worker sees it, so SIGTERM can close the idle ones.
+/// A client session as the worker sees it: SIGTERM closes the idle ones, and the worker's
+/// periodic sweep enforces its one coarse deadline (cheaper than a timer re-armed per read).
 struct session_slot {
-    boost::beast::tcp_stream* lowest = nullptr;
+    using time_point = std::chrono::steady_clock::time_point;
+    boost::asio::ip::tcp::socket* client = nullptr;    ///< lowest layer of the client stream
+    boost::asio::ip::tcp::socket* upstream = nullptr;  ///< backend socket while one is in use
+    time_point deadline = time_point::max();           ///< the pending step must end by then
+    bool timed_out = false;                            ///< the sweep cancelled the pending step
     bool idle = false;  ///< between requests on a keep-alive connection
 };
 
@@ -59,6 +64,11 @@ class proxy_worker {
     const std::string& set_cookie_for(std::size_t i, bool secure);
     std::list<session_slot>::iterator add_session();
     void remove_session(std::list<session_slot>::iterator it);
+    /// Sets the session's deadline `timeout` from now (never early, up to two sweeps late).
+    void arm(session_slot& s, std::chrono::milliseconds timeout) const noexcept {
+        s.deadline = coarse_now_ + timeout + sweep_period_;
+        s.timed_out = false;
+    }
 
   private:
     struct listener {
@@ -71,6 +81,7 @@ class proxy_worker {
         std::string secure;
     };
     void spawn_accept(listener& l);
+    void spawn_sweep();
 
     balancer_state& state_;
     std::size_t index_;
@@ -86,6 +97,10 @@ class proxy_worker {
     std::size_t last_cookie_index_ = 0;
     std::int64_t last_cookie_checked_ = -1;
     std::list<session_slot> sessions_;
+    /// How often deadlines are checked: a quarter of the shortest timeout, 5..250 ms.
+    std::chrono::milliseconds sweep_period_;
+    /// The clock as of the last sweep; deadlines are set from it without reading the clock.
+    std::chrono::steady_clock::time_point coarse_now_ = std::chrono::steady_clock::now();
     std::thread thread_;
 };
 

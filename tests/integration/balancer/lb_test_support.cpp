@@ -94,12 +94,12 @@ std::string server::log() const {
     return s.str();
 }
 
-server start_backend(const std::string& id, unsigned short port) {
+server start_backend(const std::string& id, unsigned short port, std::vector<std::string> extra) {
     server s;
-    s.process = std::make_unique<child_process>(
-        std::vector<std::string>{switchyard::cluster::find_program("sy-test-backend").string(),
-                                 "--id", id, "--port", std::to_string(port)},
-        test_dir() / (id + ".log"));
+    std::vector<std::string> argv{switchyard::cluster::find_program("sy-test-backend").string(),
+                                  "--id", id, "--port", std::to_string(port)};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    s.process = std::make_unique<child_process>(argv, test_dir() / (id + ".log"));
     auto ready = s.process->wait_ready(std::chrono::seconds(15));
     if (!ready)
         throw std::runtime_error("sy-test-backend " + id + " did not start: " + s.log());
@@ -397,6 +397,20 @@ std::pair<std::string, std::string> make_self_signed_cert(const std::filesystem:
         "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
         "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout '" +
         key + "' -out '" + cert + "' >/dev/null 2>&1";
+    if (std::system(cmd.c_str()) != 0)
+        throw std::runtime_error("openssl could not make a test certificate");
+    return {cert, key};
+}
+
+std::pair<std::string, std::string> make_named_cert(const std::filesystem::path& dir,
+                                                    const std::string& dns_name) {
+    const auto cert = (dir / (dns_name + "-cert.pem")).string();
+    const auto key = (dir / (dns_name + "-key.pem")).string();
+    const std::string cmd =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
+        "-subj /CN=" +
+        dns_name + " -addext subjectAltName=DNS:" + dns_name + " -keyout '" + key + "' -out '" +
+        cert + "' >/dev/null 2>&1";
     if (std::system(cmd.c_str()) != 0)
         throw std::runtime_error("openssl could not make a test certificate");
     return {cert, key};

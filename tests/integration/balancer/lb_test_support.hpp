@@ -29,8 +29,9 @@ struct server {
     std::string log() const;
 };
 
-/// Starts sy-test-backend with `id` on `port` (0 = any) and waits for READY.
-server start_backend(const std::string& id, unsigned short port = 0);
+/// Starts sy-test-backend with `id` on `port` (0 = any), plus `extra` flags, and waits for READY.
+server start_backend(const std::string& id, unsigned short port = 0,
+                     std::vector<std::string> extra = {});
 /// Starts switchyard-lb with `args` (plus --port 0 --admin-port 0 unless given) and waits.
 server start_lb(std::vector<std::string> args);
 /// "--backend id=127.0.0.1:port" pairs for the given backends.
@@ -105,6 +106,10 @@ class ws_client {
 /// Generates a self-signed certificate for 127.0.0.1 with the openssl CLI into `dir`.
 /// Returns {cert, key}.
 std::pair<std::string, std::string> make_self_signed_cert(const std::filesystem::path& dir);
+
+/// A self-signed certificate for the DNS name `dns_name` (CN and subjectAltName). {cert, key}.
+std::pair<std::string, std::string> make_named_cert(const std::filesystem::path& dir,
+                                                    const std::string& dns_name);
 
 /// The "server=<value>" pair from a Set-Cookie header value.
 std::string cookie_pair(const std::string& set_cookie);

@@ -7,6 +7,7 @@
 //   /status/<code>     answers with that status
 //   /chunked           a chunked response of three parts
 //   WebSocket upgrade  echoes every message; the text "id" is answered with the backend id
+//   --idle-close-ms N  closes a keep-alive connection idle that long (default 120 s)
 #include <signal.h>
 
 #include <boost/asio.hpp>
@@ -34,6 +35,8 @@ using asio::use_awaitable;
 namespace {
 
 std::string g_id = "backend";
+/// How long a keep-alive connection may sit idle before this backend closes it.
+std::chrono::milliseconds g_idle_close{120000};
 
 asio::awaitable<void> serve_ws(beast::tcp_stream stream, http::request<http::string_body> req) {
     websocket::stream<beast::tcp_stream> ws(std::move(stream));
@@ -69,7 +72,7 @@ asio::awaitable<void> serve(tcp::socket socket) {
         beast::error_code ec;
         http::request_parser<http::string_body> parser;
         parser.body_limit(64 << 20);
-        stream.expires_after(std::chrono::seconds(120));
+        stream.expires_after(g_idle_close);
         co_await http::async_read(stream, buf, parser, redirect_error(use_awaitable, ec));
         if (ec)
             co_return;
@@ -146,7 +149,8 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--help") {
-            std::cout << "usage: sy-test-backend [--id ID] [--port N] [--threads N]\n";
+            std::cout << "usage: sy-test-backend [--id ID] [--port N] [--threads N] "
+                         "[--idle-close-ms N]\n";
             return 0;
         }
         if (i + 1 >= argc) {
@@ -157,6 +161,8 @@ int main(int argc, char** argv) {
             g_id = argv[++i];
         else if (a == "--port")
             port = std::stoi(argv[++i]);
+        else if (a == "--idle-close-ms")
+            g_idle_close = std::chrono::milliseconds(std::stol(argv[++i]));
         else if (a == "--threads")
             threads = static_cast<unsigned>(std::stoul(argv[++i]));
         else {
