@@ -197,3 +197,54 @@ TEST(SockJS, XhrStreamingCarriesPreludeOpenAndMessages) {
         http_post(relay.port, "/sockjs/000/st1/xhr_send", "[\"" + std::string(300, 'z') + "\"]");
     EXPECT_TRUE(read_until("\r\n0\r\n\r\n"));
 }
+
+TEST(SockJS, XhrPollingResumeReplayLargerThanTheQueueIsPacedAcrossPolls) {
+    // 100 x ~600 bytes of history against an 8 kB session queue: each poll carries a share.
+    relay_proc relay("sockjs-replay", "memory",
+                     {"--send-queue-bytes", "8192", "--send-queue-messages", "64"});
+    const auto p = relay.port;
+    ws_client pub(p, "/ws?client=replay-pub");
+    ASSERT_TRUE(pub.wait_type("hello"));
+    constexpr int total = 100;
+    const std::string pad(500, 'q');
+    for (int n = 1; n <= total; ++n)
+        pub.send(R"({"type":"publish","channel":"global","id":"q-)" + std::to_string(n) +
+                 R"(","data":{"n":)" + std::to_string(n) + R"(,"pad":")" + pad + "\"}}");
+    ASSERT_TRUE(pub.wait_type(
+        "ack", 10s, [&](auto& o) { return o.at("id") == ("q-" + std::to_string(total)).c_str(); }));
+
+    EXPECT_EQ(http_post(p, "/sockjs/000/r1/xhr").second, "o\n");
+    const std::string subscribe =
+        R"({"type":"subscribe","channels":["global"],"resume":{"global":0}})";
+    ASSERT_EQ(
+        http_post(p, "/sockjs/000/r1/xhr_send", json::serialize(json::array{subscribe.c_str()}))
+            .first,
+        204);
+    std::vector<std::uint64_t> seqs;
+    bool subscribed = false;
+    int polls = 0;
+    while (!subscribed && polls < 200) {
+        ++polls;
+        auto [status, body] = http_post(p, "/sockjs/000/r1/xhr");
+        ASSERT_EQ(status, 200);
+        ASSERT_EQ(body.find("c["), std::string::npos) << "closed: " << body;
+        if (body.rfind("a[", 0) != 0)
+            continue;  // a heartbeat
+        const json::value batch = json::parse(body.substr(1));
+        for (const auto& e : batch.as_array()) {
+            auto frame = json::parse(std::string(e.as_string())).as_object();
+            if (frame.at("type") == "message")
+                seqs.push_back(frame.at("seq").to_number<std::uint64_t>());
+            else if (frame.at("type") == "subscribed") {
+                EXPECT_EQ(frame.at("seq").to_number<std::uint64_t>(), std::uint64_t{total});
+                subscribed = true;
+            }
+        }
+    }
+    ASSERT_TRUE(subscribed);
+    ASSERT_EQ(seqs.size(), std::size_t{total});
+    for (std::size_t i = 0; i < seqs.size(); ++i)
+        EXPECT_EQ(seqs[i], i + 1);
+    EXPECT_GT(polls, 3);  // it really was spread over several responses
+    EXPECT_EQ(metric(relay.admin, "relay_slow_consumers_total"), 0);
+}
