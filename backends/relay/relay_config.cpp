@@ -89,7 +89,7 @@ const std::vector<flag>& flags() {
          }},
         {"coalesce-ms", "MS",
          "least time between a thread's write rounds under load; a frame after a quieter spell "
-         "goes out at once; 0 = every loop turn (default 20)",
+         "goes out at once; 0 = every loop turn (default 30)",
          [](relay_config& c, const std::string& v) {
              std::uint64_t ms = 0;
              if (!parse_uint<std::uint64_t>(v, ms, 0, 1000))

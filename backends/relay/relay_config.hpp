@@ -32,7 +32,7 @@ struct relay_config {
     /// bytes it carries). A frame queued after a quieter spell than this goes out at the end of
     /// the current event-loop turn, so sparse traffic gets no added latency; under load a frame
     /// waits at most this long. 0: a round every loop turn (only natural batching).
-    std::chrono::milliseconds coalesce{20};
+    std::chrono::milliseconds coalesce{30};
     /// SO_SNDBUF for each WebSocket client socket, bytes; 0 leaves the kernel's autotuning
     /// (which may let a few MB per client sit in the kernel). Set it to bound kernel memory
     /// per client; the relay's own queue limits apply on top.
