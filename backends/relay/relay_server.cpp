@@ -21,6 +21,11 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 void shard::on_message(const std::shared_ptr<const relay_message>& msg) {
+    arrived.push_back(msg);
+    want_round();
+}
+
+void shard::fan_out(const std::shared_ptr<const relay_message>& msg) {
     std::vector<policy::subscriber_id> overflowed;
     std::uint64_t delivered = 0;
     hub.on_message(
@@ -43,33 +48,45 @@ void shard::on_message(const std::shared_ptr<const relay_message>& msg) {
     }
 }
 
-void shard::want_flush(std::shared_ptr<client_session> s, std::chrono::milliseconds interval) {
+void shard::want_flush(std::shared_ptr<client_session> s) {
     dirty.push_back(std::move(s));
-    if (flush_pending)
-        return;
+    want_round();
+}
+
+void shard::want_round() {
+    if (flush_pending || in_round)
+        return;  // the round already scheduled (or running) takes it
     flush_pending = true;
-    if (interval.count() > 0) {
-        const auto due = last_flush + interval;
+    if (round_interval.count() > 0) {
+        const auto due = last_flush + round_interval;
         if (due > std::chrono::steady_clock::now()) {
-            // A round ran less than `interval` ago: gather until the next one is due.
+            // A round ran less than the interval ago: gather until the next one is due.
             flush_timer.expires_at(due);
             flush_timer.async_wait([this](boost::system::error_code) { run_flush(); });
             return;
         }
     }
-    // End of this turn: whatever the rest of the turn queues (several bus messages read at
-    // once, a replay) joins the same write.
+    // End of this turn: whatever the rest of the turn brings (several bus messages read at
+    // once, a replay, acks) joins the same round.
     asio::post(ioc, [this] { run_flush(); });
 }
 
 void shard::run_flush() {
     flush_pending = false;
+    in_round = true;
     last_flush = std::chrono::steady_clock::now();
-    // Swap, so both vectors keep their capacity: no allocation per round.
+    // Swaps, so every vector keeps its capacity: no allocation per round.
+    fanning.swap(arrived);
+    for (const auto& msg : fanning)
+        fan_out(msg);
+    fanning.clear();
     flushing.swap(dirty);
     for (auto& s : flushing)
         s->flush_now();
     flushing.clear();
+    in_round = false;
+    if (!dirty.empty() || !arrived.empty())
+        want_round();
 }
 
 void shard::on_direct(const bus::bus_direct& d) {
@@ -92,8 +109,10 @@ void shard::close_all(std::uint16_t code, const std::string& reason) {
 relay_server::relay_server(relay_config config) : config_(std::move(config)) {
     for (unsigned i = 0; i < config_.threads; ++i)
         shards_.push_back(std::make_unique<shard>(i, config_.send_queue_messages_max));
-    for (auto& s : shards_)
+    for (auto& s : shards_) {
         s->metrics = &metrics_;
+        s->round_interval = config_.coalesce;
+    }
     sockjs_ = std::make_unique<sockjs_registry>();
     bus::bus_options options;
     options.relay_id = config_.id;
@@ -112,6 +131,8 @@ relay_server::~relay_server() {
     for (auto& s : shards_) {
         s->dirty.clear();
         s->flushing.clear();
+        s->arrived.clear();
+        s->fanning.clear();
     }
     sockjs_.reset();
 }

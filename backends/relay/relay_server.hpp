@@ -31,23 +31,32 @@ struct shard {
     std::size_t index;
     boost::asio::io_context ioc{1};
     policy::hub hub;
-    /// Sessions with frames waiting for the shard's next flush round: one post (or one timer)
-    /// per shard per round, however many sessions a broadcast touched. Everything a round
-    /// finds queued for a client leaves in one gather write.
+    /// A shard works in *rounds*: bus messages that arrived since the last round are fanned
+    /// out to this shard's subscribers, then every session with frames queued writes them in
+    /// one gather write. One post (or one timer) per shard per round, however many messages
+    /// and sessions it covers; each session is touched while it is still in cache.
+    std::vector<std::shared_ptr<const relay_message>> arrived;
+    std::vector<std::shared_ptr<const relay_message>> fanning;
     std::vector<std::shared_ptr<client_session>> dirty;
     std::vector<std::shared_ptr<client_session>> flushing;
     bool flush_pending = false;
+    bool in_round = false;
     boost::asio::steady_timer flush_timer;
-    /// When the last flush round ran: with a coalescing interval, rounds are at least that far
-    /// apart, and a frame queued after a quieter spell leaves at the end of the current turn.
+    /// `--coalesce-ms`: rounds are at least this far apart while traffic is dense; work
+    /// arriving after a quieter spell gets a round at the end of the current turn.
+    std::chrono::milliseconds round_interval{0};
+    /// When the last round ran.
     std::chrono::steady_clock::time_point last_flush{};
-    void want_flush(std::shared_ptr<client_session> s, std::chrono::milliseconds interval);
+    /// `s` has frames to write: it joins the next round.
+    void want_flush(std::shared_ptr<client_session> s);
+    void want_round();
     void run_flush();
     relay_metrics* metrics = nullptr;
     std::unordered_map<policy::subscriber_id, client_session*> sessions;
     std::unordered_multimap<std::string, client_session*> by_client;
-    /// Fans one channel message out to this shard's subscribers.
+    /// A channel message from the bus: fanned out to this shard's subscribers in the next round.
     void on_message(const std::shared_ptr<const relay_message>& msg);
+    void fan_out(const std::shared_ptr<const relay_message>& msg);
     void on_direct(const bus::bus_direct& d);
     void close_all(std::uint16_t code, const std::string& reason);
 };

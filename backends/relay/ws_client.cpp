@@ -192,7 +192,7 @@ void ws_client::schedule_flush() {
     flush_scheduled_ = true;
     // Writing in the shard's flush round (end of this turn, or the coalescing interval) lets
     // every frame queued meanwhile leave in one gather write.
-    home().want_flush(shared_from_this(), server_.config().coalesce);
+    home().want_flush(shared_from_this());
 }
 
 void ws_client::flush_now() {
