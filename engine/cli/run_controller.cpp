@@ -307,6 +307,8 @@ report::run_result run_controller::execute() {
             cluster_ = std::make_unique<cluster::cluster>(scenario_.cluster, co, events_, clock_);
         }
         cluster_->start();
+        if (auto note = cluster_->health_note(); !note.empty())
+            r.notes.push_back(std::move(note));
         auto fleets = scenario_.fleets;
         const auto url = cluster_->client_url();
         for (auto& f : fleets)

@@ -79,9 +79,11 @@ faults::fault_proxy* cluster::proxy(const std::string& link) {
     return it == proxies_.end() ? nullptr : it->second.get();
 }
 
-void cluster::make_proxy(const std::string& link, unsigned short upstream_port) {
+void cluster::make_proxy(const std::string& link, unsigned short upstream_port,
+                         const std::string& upstream_host) {
     faults::fault_proxy_options o;
     o.name = link;
+    o.upstream_host = upstream_host;
     o.upstream_port = upstream_port;
     o.seed = options_.seed + proxies_.size() + 1;
     o.queue_bytes_max = proxy_queue_bytes_max;
@@ -93,8 +95,10 @@ void cluster::make_proxy(const std::string& link, unsigned short upstream_port) 
 void cluster::start() {
     std::lock_guard lock(mutex_);
     std::filesystem::create_directories(options_.run_dir);
-    if (spec_.balancer.kind == scenario::balancer_kind::external)
-        return;  // someone else's cluster: nothing to start
+    if (spec_.balancer.kind == scenario::balancer_kind::external) {
+        start_external_cluster();
+        return;
+    }
     if (spec_.balancer.kind != scenario::balancer_kind::switchyard && spec_.balancer.tls)
         throw cluster_error("balancer kind '" +
                             std::string(scenario::to_string(spec_.balancer.kind)) +
@@ -243,21 +247,103 @@ void cluster::start_external_balancer() {
     external_stats_path_ = lp.stats_path;
     balancer_state_ = "ready";
     emit_component("balancer", "balancer", "ready", balancer_.get(), balancer_port_, lp.admin_port);
+    if (auto note = health_note(); !note.empty())
+        events_.publish(events::log_message{clock_.now(), "info", note});
 }
 
-void cluster::poll_haproxy_stats() {
-    // HAProxy's CSV: one line per proxy/server, column 1 the server, 17 its status.
-    if (spec_.balancer.kind != scenario::balancer_kind::haproxy || !external_stats_port_)
+void cluster::start_external_cluster() {
+    // Someone else's cluster: its balancer, relays and bus run already. The engine only drives
+    // clients at `url` (through a fault proxy when the timeline faults client-balancer) and reads
+    // health from `admin_url` when there is one.
+    const auto& b = spec_.balancer;
+    auto target = fleet::parse_target(b.url);
+    if (!target)
+        throw cluster_error("external balancer: bad url '" + b.url + "'");
+    external_target_ = *target;
+    if (!b.admin_url.empty()) {
+        auto admin = fleet::parse_target(b.admin_url);
+        if (!admin)
+            throw cluster_error("external balancer: bad admin_url '" + b.admin_url + "'");
+        stats_host_ = admin->host;
+        external_stats_port_ = admin->port;
+        external_stats_path_ = admin->prefix.empty() ? "/stats" : admin->prefix;
+    }
+    if (proxied("client-balancer"))
+        make_proxy("client-balancer", external_target_.port, external_target_.host);
+    balancer_state_ = "ready";
+    emit_component("balancer", "balancer", "ready", nullptr, external_target_.port,
+                   external_stats_port_);
+    if (auto note = health_note(); !note.empty())
+        events_.publish(events::log_message{clock_.now(), "info", note});
+    poll();
+}
+
+std::string cluster::health_note() const {
+    switch (spec_.balancer.kind) {
+        case scenario::balancer_kind::nginx:
+            return "balancer health is not read: nginx OSS has no per-backend status API (only "
+                   "passive max_fails checks, stub_status counts connections), so this run has "
+                   "no health_changed events";
+        case scenario::balancer_kind::external:
+            if (spec_.balancer.admin_url.empty())
+                return "balancer health is not read: the external balancer has no admin_url "
+                       "(switchyard-lb /stats or HAProxy CSV), so this run has no "
+                       "health_changed events";
+            return {};
+        default:
+            return {};
+    }
+}
+
+void cluster::set_health(const std::string& backend, const std::string& state) {
+    auto& prev = health_[backend];
+    if (prev != state) {
+        events_.publish(events::health_changed{clock_.now(), backend, prev, state});
+        prev = state;
+    }
+}
+
+void cluster::read_switchyard_stats(const std::string& body) {
+    boost::system::error_code ec;
+    auto doc = boost::json::parse(body, ec);
+    if (ec || !doc.is_object())
         return;
-    auto reply = http_request(external_stats_port_, "GET", external_stats_path_, "", stats_timeout);
+    const auto* backends = doc.as_object().if_contains("backends");
+    if (!backends || !backends->is_array())
+        return;
+    for (const auto& b : backends->as_array()) {
+        if (!b.is_object())
+            continue;
+        const auto* id = b.as_object().if_contains("id");
+        const auto* state = b.as_object().if_contains("state");
+        if (!id || !state || !id->is_string() || !state->is_string())
+            continue;
+        set_health(std::string(id->as_string()), std::string(state->as_string()));
+    }
+}
+
+void cluster::poll_stats_page() {
+    if (!external_stats_port_)
+        return;
+    auto reply = http_request(stats_host_, external_stats_port_, "GET", external_stats_path_, "",
+                              stats_timeout);
     if (!reply || reply->status != 200)
         return;
+    // An external admin_url may be either kind: switchyard-lb answers JSON, HAProxy CSV.
+    if (!reply->body.empty() && reply->body.front() == '{')
+        read_switchyard_stats(reply->body);
+    else
+        read_haproxy_csv(reply->body);
+}
+
+void cluster::read_haproxy_csv(const std::string& body) {
+    // HAProxy's CSV: one line per proxy/server, column 1 the server, 17 its status.
     std::size_t start = 0;
-    while (start < reply->body.size()) {
-        auto end = reply->body.find('\n', start);
+    while (start < body.size()) {
+        auto end = body.find('\n', start);
         if (end == std::string::npos)
-            end = reply->body.size();
-        const auto line = reply->body.substr(start, end - start);
+            end = body.size();
+        const auto line = body.substr(start, end - start);
         start = end + 1;
         if (line.empty() || line[0] == '#')
             continue;
@@ -280,11 +366,7 @@ void cluster::poll_haproxy_stats() {
             now = "up";
         else if (now.rfind("down", 0) == 0)
             now = "down";
-        auto& prev = health_[cols[1]];
-        if (prev != now) {
-            events_.publish(events::health_changed{clock_.now(), cols[1], prev, now});
-            prev = now;
-        }
+        set_health(cols[1], now);
     }
 }
 
@@ -364,9 +446,15 @@ void cluster::stop() {
 
 std::string cluster::client_url() const {
     std::lock_guard lock(mutex_);
-    if (spec_.balancer.kind == scenario::balancer_kind::external)
-        return spec_.balancer.url;
     auto it = proxies_.find("client-balancer");
+    if (spec_.balancer.kind == scenario::balancer_kind::external) {
+        if (it == proxies_.end())
+            return spec_.balancer.url;
+        // Same scheme and prefix, through the proxy (TLS passes through it untouched).
+        const auto scheme = spec_.balancer.url.substr(0, spec_.balancer.url.find("://"));
+        return scheme + "://127.0.0.1:" + std::to_string(it->second->port()) +
+               external_target_.prefix;
+    }
     const unsigned port = it != proxies_.end() ? it->second->port() : balancer_port_;
     return std::string(spec_.balancer.tls ? "wss" : "ws") + "://127.0.0.1:" + std::to_string(port);
 }
@@ -555,35 +643,17 @@ void cluster::poll() {
     for (auto& r : relays_)
         check(r->id, "relay", r->proc.get(), r->state);
     check("balancer", "balancer", balancer_.get(), balancer_state_);
-    if (balancer_state_ == "ready")
-        poll_haproxy_stats();
-    if (!balancer_admin_ || balancer_state_ != "ready")
+    if (balancer_state_ != "ready")
+        return;
+    // HAProxy's CSV page, an external admin_url; nginx has none (see health_note()).
+    if (spec_.balancer.kind == scenario::balancer_kind::haproxy ||
+        spec_.balancer.kind == scenario::balancer_kind::external)
+        poll_stats_page();
+    if (!balancer_admin_)
         return;
     auto reply = http_request(balancer_admin_, "GET", "/stats", "", stats_timeout);
-    if (!reply || reply->status != 200)
-        return;
-    boost::system::error_code ec;
-    auto doc = boost::json::parse(reply->body, ec);
-    if (ec || !doc.is_object())
-        return;
-    const auto* backends = doc.as_object().if_contains("backends");
-    if (!backends || !backends->is_array())
-        return;
-    for (const auto& b : backends->as_array()) {
-        if (!b.is_object())
-            continue;
-        const auto* id = b.as_object().if_contains("id");
-        const auto* state = b.as_object().if_contains("state");
-        if (!id || !state || !id->is_string() || !state->is_string())
-            continue;
-        const std::string key(id->as_string());
-        const std::string now(state->as_string());
-        auto& prev = health_[key];
-        if (prev != now) {
-            events_.publish(events::health_changed{clock_.now(), key, prev, now});
-            prev = now;
-        }
-    }
+    if (reply && reply->status == 200)
+        read_switchyard_stats(reply->body);
 }
 
 std::vector<component_info> cluster::components() const {
@@ -600,6 +670,9 @@ std::vector<component_info> cluster::components() const {
     if (balancer_)
         out.push_back({"balancer", "balancer", balancer_state_, "", balancer_->pid(),
                        balancer_port_, balancer_admin_});
+    else if (spec_.balancer.kind == scenario::balancer_kind::external)
+        out.push_back({"balancer", "balancer", balancer_state_, "", 0, external_target_.port,
+                       external_stats_port_});
     for (const auto& [link, p] : proxies_)
         out.push_back({"proxy:" + link, "proxy", "ready", "", 0, p->port(), 0});
     return out;

@@ -18,6 +18,7 @@
 #include "engine/events/event_stream.hpp"
 #include "engine/events/run_clock.hpp"
 #include "engine/faults/fault_proxy.hpp"
+#include "engine/fleet/target_address.hpp"
 #include "engine/scenario/scenario.hpp"
 
 namespace switchyard::cluster {
@@ -87,6 +88,9 @@ class cluster {
     void poll();
 
     std::vector<component_info> components() const;
+    /// Why this run has no health_changed events, or "" when the balancer's health is read
+    /// (nginx: no status API; external without admin_url).
+    std::string health_note() const;
     std::vector<std::string> relay_ids() const;
     std::filesystem::path run_dir() const { return options_.run_dir; }
 
@@ -97,7 +101,11 @@ class cluster {
     void start_relay(relay_proc& r);
     void start_balancer();
     void start_external_balancer();
-    void poll_haproxy_stats();
+    void start_external_cluster();
+    void poll_stats_page();  ///< HAProxy's CSV or an external admin_url
+    void read_switchyard_stats(const std::string& body);
+    void read_haproxy_csv(const std::string& body);
+    void set_health(const std::string& backend, const std::string& state);
     void make_tls_material();
     relay_proc& relay(const std::string& id);
     child_process* process_of(const std::string& id, std::string& kind);
@@ -106,7 +114,8 @@ class cluster {
     std::string bus_url_for(const relay_proc& r) const;
     unsigned short backend_port_for(const relay_proc& r) const;
     faults::fault_proxy* proxy(const std::string& link);
-    void make_proxy(const std::string& link, unsigned short upstream_port);
+    void make_proxy(const std::string& link, unsigned short upstream_port,
+                    const std::string& upstream_host = "127.0.0.1");
     bool proxied(const std::string& link) const;
 
     scenario::cluster_spec spec_;
@@ -122,8 +131,10 @@ class cluster {
     unsigned short balancer_port_ = 0;
     unsigned short balancer_admin_ = 0;
     std::string admin_token_;
-    unsigned short external_stats_port_ = 0;  ///< HAProxy/nginx stats listener
+    unsigned short external_stats_port_ = 0;  ///< HAProxy/nginx stats listener, or admin_url's
     std::string external_stats_path_;
+    std::string stats_host_ = "127.0.0.1";   ///< admin_url's host for an external balancer
+    fleet::target_address external_target_;  ///< kind external: where clients go
     std::filesystem::path tls_cert_, tls_key_;
     std::map<std::string, std::unique_ptr<faults::fault_proxy>> proxies_;
     std::map<std::string, std::string> health_;  ///< backend id -> balancer's view

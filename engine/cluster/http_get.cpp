@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -43,6 +44,26 @@ bool wait_for(int fd, short events, std::chrono::steady_clock::time_point deadli
 std::optional<http_reply> http_request(unsigned short port, const std::string& method,
                                        const std::string& path, const std::string& bearer_token,
                                        std::chrono::milliseconds timeout) {
+    return http_request("127.0.0.1", port, method, path, bearer_token, timeout);
+}
+
+std::optional<http_reply> http_request(const std::string& host, unsigned short port,
+                                       const std::string& method, const std::string& path,
+                                       const std::string& bearer_token,
+                                       std::chrono::milliseconds timeout) {
+    in_addr ip{};
+    if (host == "localhost") {
+        ip.s_addr = htonl(INADDR_LOOPBACK);
+    } else if (::inet_pton(AF_INET, host.c_str(), &ip) != 1) {
+        addrinfo hints{};
+        hints.ai_family = AF_INET;
+        hints.ai_socktype = SOCK_STREAM;
+        addrinfo* found = nullptr;
+        if (::getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr)
+            return std::nullopt;
+        ip = reinterpret_cast<sockaddr_in*>(found->ai_addr)->sin_addr;
+        ::freeaddrinfo(found);
+    }
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     fd_guard s{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)};
     if (s.fd < 0)
@@ -50,7 +71,7 @@ std::optional<http_reply> http_request(unsigned short port, const std::string& m
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_addr = ip;
     if (::connect(s.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
         if (errno != EINPROGRESS || !wait_for(s.fd, POLLOUT, deadline))
             return std::nullopt;
@@ -60,7 +81,7 @@ std::optional<http_reply> http_request(unsigned short port, const std::string& m
         if (err != 0)
             return std::nullopt;
     }
-    std::string req = method + " " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n";
+    std::string req = method + " " + path + " HTTP/1.0\r\nHost: " + host + "\r\n";
     if (!bearer_token.empty())
         req += "Authorization: Bearer " + bearer_token + "\r\n";
     req += "Content-Length: 0\r\nConnection: close\r\n\r\n";

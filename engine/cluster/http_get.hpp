@@ -1,5 +1,6 @@
 #pragma once
-// A minimal blocking HTTP/1.0 client for admin endpoints on 127.0.0.1 (/stats, drain commands).
+// A minimal blocking HTTP/1.0 client for admin endpoints on 127.0.0.1 (/stats, drain commands)
+// or an external balancer's stats URL.
 // Not for traffic: one request per connection, whole reply read until close, bounded in size.
 #include <chrono>
 #include <optional>
@@ -19,6 +20,12 @@ inline constexpr std::size_t http_reply_bytes_max = 4 << 20;
 /// `timeout` overall. nullopt when the connection fails, times out or the reply is not HTTP.
 std::optional<http_reply> http_request(unsigned short port, const std::string& method,
                                        const std::string& path, const std::string& bearer_token,
+                                       std::chrono::milliseconds timeout);
+/// The same to `host` (an IPv4 address, "localhost" or a name resolved on each call): the
+/// stats page of an external balancer.
+std::optional<http_reply> http_request(const std::string& host, unsigned short port,
+                                       const std::string& method, const std::string& path,
+                                       const std::string& bearer_token,
                                        std::chrono::milliseconds timeout);
 
 }  // namespace switchyard::cluster

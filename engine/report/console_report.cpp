@@ -54,6 +54,8 @@ void write_console_summary(std::ostream& out, const run_result& r) {
             out << ", slowest " << ms(f.worst);
         out << "\n";
     }
+    for (const auto& n : r.notes)
+        out << "  note      " << n << "\n";
     if (!r.assertions.empty()) {
         out << "\n  " << pad("ASSERTION", 20) << pad("EXPECTED", 14) << pad("MEASURED", 14)
             << "RESULT\n";

@@ -115,6 +115,10 @@ std::string to_json(const run_result& r) {
         as.push_back(std::move(x));
     }
     o["assertions"] = std::move(as);
+    json::array notes;
+    for (const auto& n : r.notes)
+        notes.push_back(json::string(n));
+    o["notes"] = std::move(notes);
     return json::serialize(o) + "\n";
 }
 

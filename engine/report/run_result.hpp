@@ -23,6 +23,9 @@ struct run_result {
     std::chrono::microseconds elapsed{};
     verify::ledger_summary summary;
     std::vector<events::assertion_result> assertions;
+    /// Things a reader should know about what this run could not observe (e.g. "balancer
+    /// health is not read: nginx ..."); printed under the table and in the JSON.
+    std::vector<std::string> notes;
 };
 
 }  // namespace switchyard::report

@@ -40,7 +40,10 @@ struct health_spec {
 
 struct balancer_spec {
     balancer_kind kind = balancer_kind::switchyard;
-    std::string url;                       ///< external only: ws(s):// or http(s):// base URL
+    std::string url;  ///< external only: ws(s):// or http(s):// base URL
+    /// external only, optional: http://host:port[/path] of the balancer's stats (switchyard-lb
+    /// /stats JSON or HAProxy's CSV, told apart by the reply), polled for health changes
+    std::string admin_url;
     std::string strategy = "round-robin";  ///< selector name (see switchyard-lb --help)
     bool sticky = true;                    ///< affinity cookie on
     bool tls = false;                      ///< clients connect with TLS (self-signed test cert)

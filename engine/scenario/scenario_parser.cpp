@@ -14,6 +14,7 @@
 
 #include "backends/policy/selector.hpp"
 #include "engine/faults/toxic_table.hpp"
+#include "engine/fleet/target_address.hpp"
 #include "engine/scenario/closest_name.hpp"
 #include "engine/scenario/duration.hpp"
 #include "engine/verify/checker_table.hpp"
@@ -58,8 +59,8 @@ constexpr std::array<sv, 11> top_keys{"name",
                                       "timeline",
                                       "expect"};
 constexpr std::array<sv, 3> cluster_keys{"balancer", "relays", "bus"};
-constexpr std::array<sv, 7> balancer_keys{"kind", "url",    "strategy", "sticky",
-                                          "tls",  "health", "args"};
+constexpr std::array<sv, 8> balancer_keys{"kind", "url",    "admin_url", "strategy",
+                                          "tls",  "health", "args",      "sticky"};
 constexpr std::array<sv, 4> balancer_kinds{"switchyard", "haproxy", "nginx", "external"};
 constexpr std::array<sv, 4> health_keys{"interval", "timeout", "rise", "fall"};
 constexpr std::array<sv, 5> relays_keys{"count", "names", "history", "send_queue_bytes", "args"};
@@ -324,6 +325,15 @@ class parser {
             parse_balancer(b, c.balancer);
         if (const auto r = n["relays"])
             parse_relays(r, c.relays);
+        if (c.balancer.kind == balancer_kind::external) {
+            // Someone else's cluster: its relays and bus sit behind its balancer, out of reach.
+            for (const char* key : {"relays", "bus"})
+                if (n[key])
+                    add(key_mark(n, key), std::string("cluster.") + key +
+                                              ": balancer kind external starts nothing; the "
+                                              "relays and bus are the external cluster's own");
+            c.relays.names.clear();
+        }
         if (const auto bus = n["bus"]) {
             const std::string t = bus.IsScalar() ? bus.Scalar() : std::string{};
             if (t == "redis") {
@@ -353,6 +363,7 @@ class parser {
         if (const auto k = n["kind"])
             set_balancer_kind(k, b);
         get_string(n, "url", b.url);
+        get_string(n, "admin_url", b.admin_url);
         if (get_string(n, "strategy", b.strategy)) {
             std::vector<sv> names;
             for (const auto& row : policy::selector_table())
@@ -376,6 +387,16 @@ class parser {
             add(mark(n), "cluster.balancer: kind external needs 'url'");
         if (b.kind != balancer_kind::external && !b.url.empty())
             add(key_mark(n, "url"), "cluster.balancer.url: only for kind external");
+        if (b.kind != balancer_kind::external && !b.admin_url.empty())
+            add(key_mark(n, "admin_url"), "cluster.balancer.admin_url: only for kind external");
+        if (!b.url.empty() && !fleet::parse_target(b.url))
+            add(key_mark(n, "url"), "cluster.balancer.url: '" + b.url +
+                                        "' is not a ws://, wss://, http:// or https:// "
+                                        "host:port URL");
+        if (!b.admin_url.empty() &&
+            (!b.admin_url.starts_with("http://") || !fleet::parse_target(b.admin_url)))
+            add(key_mark(n, "admin_url"), "cluster.balancer.admin_url: '" + b.admin_url +
+                                              "' is not an http://host:port[/path] URL");
     }
     void set_balancer_kind(const YAML::Node& n, balancer_spec& b) {
         const std::string t = n.IsScalar() ? n.Scalar() : std::string{};
@@ -691,7 +712,8 @@ class parser {
     // Cross-checks over the whole file ----------------------------------------------------------
     void validate(const YAML::Node& root, scenario& s) {
         auto& relays = s.cluster.relays.names;
-        if (relays.empty())
+        const bool external = s.cluster.balancer.kind == balancer_kind::external;
+        if (relays.empty() && !external)
             relays = {"relay-1"};
         const bool memory = s.cluster.bus.kind == bus_kind::memory;
         if (memory && relays.size() > 1)
@@ -706,6 +728,15 @@ class parser {
             if (a.at > s.duration)
                 add(a.mark, where + "after the end of the run (duration " +
                                 format_duration(s.duration) + ")");
+            if (external && a.kind != action_kind::set_rate && a.kind != action_kind::set_count &&
+                !((a.kind == action_kind::fault || a.kind == action_kind::clear_fault) &&
+                  a.target == "client-balancer")) {
+                add(a.mark, where + std::string(events::to_string(a.kind)) +
+                                ": balancer kind external runs no relay, balancer or redis of "
+                                "the engine's; only set_rate, set_count and client-balancer "
+                                "faults apply");
+                continue;
+            }
             std::vector<std::string> names(alive.begin(), alive.end());
             auto unknown = [&](const std::string& what, std::vector<std::string> known) {
                 std::vector<sv> views(known.begin(), known.end());

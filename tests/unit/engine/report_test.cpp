@@ -121,3 +121,18 @@ TEST(ConsoleProgress, PrintsNotableEventsToAPlainFile) {
     EXPECT_NE(text.str().find("clients 0"), std::string::npos) << text.str();
     std::filesystem::remove(path);
 }
+
+TEST(Reports, NotesAppearUnderTheTableAndInTheJson) {
+    auto r = sample();
+    r.notes.push_back("balancer health is not read: nginx OSS has no per-backend status API");
+    std::ostringstream out;
+    write_console_summary(out, r);
+    EXPECT_NE(out.str().find("  note      balancer health is not read: nginx"), std::string::npos)
+        << out.str();
+    const auto doc = boost::json::parse(to_json(r)).as_object();
+    ASSERT_TRUE(doc.contains("notes"));
+    ASSERT_EQ(doc.at("notes").as_array().size(), 1u);
+    EXPECT_EQ(doc.at("notes").as_array()[0].as_string(), r.notes[0]);
+    // No notes: an empty list, so readers need no special case.
+    EXPECT_TRUE(boost::json::parse(to_json(sample())).as_object().at("notes").as_array().empty());
+}

@@ -234,6 +234,33 @@ INSTANTIATE_TEST_SUITE_P(
                  "bad.yaml:1:32: unknown strategy 'round-robbin'; did you mean 'round-robin'?"},
         bad_case{"external without url", "cluster: {balancer: {kind: external}}\nclients: [{}]\n",
                  "bad.yaml:1:21: cluster.balancer: kind external needs 'url'"},
+        bad_case{"external with relays",
+                 "cluster:\n  balancer: {kind: external, url: \"ws://h:1\"}\n  relays: 3\n"
+                 "clients: [{}]\n",
+                 "bad.yaml:3:3: cluster.relays: balancer kind external starts nothing; the relays "
+                 "and bus are the external cluster's own"},
+        bad_case{"external kill",
+                 "cluster: {balancer: {kind: external, url: \"ws://h:1\"}}\nclients: [{}]\n"
+                 "timeline:\n  - at: 1s\n    kill: relay-1\n",
+                 "bad.yaml:4:5: at 1s: kill: balancer kind external runs no relay, balancer or "
+                 "redis of the engine's; only set_rate, set_count and client-balancer faults "
+                 "apply"},
+        bad_case{"external relay link",
+                 "cluster: {balancer: {kind: external, url: \"ws://h:1\"}}\nclients: [{}]\n"
+                 "timeline:\n  - at: 1s\n    fault: {link: balancer-relay-1, toxic: latency}\n",
+                 "bad.yaml:4:5: at 1s: fault: balancer kind external runs no relay"},
+        bad_case{"admin_url not external",
+                 "cluster: {balancer: {admin_url: \"http://h:1\"}}\nclients: [{}]\n",
+                 "bad.yaml:1:22: cluster.balancer.admin_url: only for kind external"},
+        bad_case{"admin_url not http",
+                 "cluster: {balancer: {kind: external, url: \"ws://h:1\", admin_url: "
+                 "\"ws://h:2\"}}\nclients: [{}]\n",
+                 "bad.yaml:1:55: cluster.balancer.admin_url: 'ws://h:2' is not an "
+                 "http://host:port[/path] URL"},
+        bad_case{"external bad url",
+                 "cluster: {balancer: {kind: external, url: \"h:1\"}}\nclients: [{}]\n",
+                 "bad.yaml:1:38: cluster.balancer.url: 'h:1' is not a ws://, wss://, http:// or "
+                 "https:// host:port URL"},
         bad_case{"duplicate fleet", "clients: [{name: a}, {name: a}]\n",
                  "bad.yaml:1:22: fleet name 'a' used twice"},
         bad_case{"missing clients", "seed: 1\n", "bad.yaml:1:1: missing key 'clients'"},
@@ -259,4 +286,17 @@ TEST(ScenarioParser, KnownKeysListsNestedSections) {
     const auto keys = known_scenario_keys();
     EXPECT_NE(std::find(keys.begin(), keys.end(), "clients[].reconnect.resume"), keys.end());
     EXPECT_NE(std::find(keys.begin(), keys.end(), "cluster.balancer.health.rise"), keys.end());
+}
+
+TEST(ScenarioParser, ExternalClusterOwnsNoRelaysAndAllowsClientFaults) {
+    const auto s = scenario::parse_scenario_text(
+        "cluster:\n  balancer: {kind: external, url: \"wss://lb.example:8443/rt\", admin_url: "
+        "\"http://127.0.0.1:9000/stats;csv\"}\nclients: [{name: a}]\ntimeline:\n  - at: 1s\n"
+        "    fault: {link: client-balancer, toxic: latency}\n  - at: 2s\n    set_rate: {fleet: "
+        "a, publish_rate_hz: 1}\n",
+        "ok.yaml");
+    EXPECT_EQ(s.cluster.balancer.kind, scenario::balancer_kind::external);
+    EXPECT_EQ(s.cluster.balancer.admin_url, "http://127.0.0.1:9000/stats;csv");
+    EXPECT_TRUE(s.cluster.relays.names.empty());
+    EXPECT_EQ(s.timeline.size(), 2u);
 }
