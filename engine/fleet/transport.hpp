@@ -87,6 +87,24 @@ class client_transport {
     virtual void close(bool graceful) = 0;
 };
 
+/// The first frame a SockJS session sends in native mode: any native frame switches the session
+/// to native mode and is answered with hello; a ping is harmless.
+inline constexpr std::string_view sockjs_native_opener = R"({"type":"ping","id":"open"})";
+
+/// What one SockJS frame asks of the transport that read it (sockjs-ws, xhr-polling and
+/// xhr-streaming read the same frames and differ only in what they do about these two).
+struct sockjs_frame_result {
+    bool opened = false;  ///< an `o`: the session is open, send sockjs_native_opener first
+    std::string failure;  ///< a `c[code,reason]` or a frame that is not SockJS: end with this
+};
+
+/// Handles one SockJS frame: `a[...]` messages go to `params.events` one at a time (stopping as
+/// soon as the transport is closed: `closed` and `params.events` are read again after each,
+/// because a message may make the client close), heartbeats count for nothing; an open, a
+/// close or a bad frame is returned for the transport to act on.
+sockjs_frame_result dispatch_sockjs_frame(std::string_view text, const transport_params& params,
+                                          const bool& closed);
+
 /// The transport for `params.fleet->config.kind` over plain TCP or TLS (from the target URL).
 std::shared_ptr<client_transport> make_transport(transport_params params);
 

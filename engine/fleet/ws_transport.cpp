@@ -19,12 +19,8 @@ namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 
-/// The first frame a SockJS session sends in native mode: any native frame switches the session
-/// to native mode and is answered with hello; a ping is harmless.
 /// Beast's per-connection masking buffer for writes.
 constexpr std::size_t write_buffer_bytes = 512;
-
-constexpr std::string_view sockjs_native_opener = R"({"type":"ping","id":"open"})";
 
 std::string random_sockjs_server(policy::fast_rng& rng) {
     const auto n = rng.below(1000);
@@ -230,30 +226,15 @@ class ws_transport final : public client_transport,
     }
 
     void on_sockjs(std::string_view text) {
-        sockjs_frame frame = parse_sockjs_frame(text);
-        switch (frame.kind) {
-            case sockjs_frame::open_frame:
-                sockjs_open_ = true;
-                queue_.insert(queue_.begin(),
-                              encode_sockjs_messages({std::string(sockjs_native_opener)}));
-                write_next();
-                break;
-            case sockjs_frame::heartbeat_frame:
-                break;
-            case sockjs_frame::message_frame:
-                for (const auto& m : frame.messages) {
-                    if (closed_ || params_.events == nullptr) {
-                        return;
-                    }
-                    params_.events->on_transport_frame(m);
-                }
-                break;
-            case sockjs_frame::close_frame:
-                fail("sockjs close " + std::to_string(frame.code) + " " + frame.reason);
-                break;
-            case sockjs_frame::bad_frame:
-                fail("bad sockjs frame");
-                break;
+        const auto r = dispatch_sockjs_frame(text, params_, closed_);
+        if (!r.failure.empty()) {
+            return fail(r.failure);
+        }
+        if (r.opened) {
+            sockjs_open_ = true;
+            queue_.insert(queue_.begin(),
+                          encode_sockjs_messages({std::string(sockjs_native_opener)}));
+            write_next();
         }
     }
 

@@ -20,7 +20,6 @@ using error_code = boost::system::error_code;
 
 namespace {
 
-constexpr std::string_view sockjs_native_opener = R"({"type":"ping","id":"open"})";
 /// Read size for a streaming body: frames are small, and this buffer is per streaming client.
 constexpr std::size_t stream_read_bytes = 4096;
 /// A streaming line longer than this (no newline) is a protocol error, not a reason to grow.
@@ -274,33 +273,18 @@ class xhr_transport final : public client_transport,
     }
 
     void on_line(std::string_view line) {
-        sockjs_frame frame = parse_sockjs_frame(line);
-        switch (frame.kind) {
-            case sockjs_frame::open_frame:
-                if (opened_) {
-                    return fail(std::string(sticky_violation_reason) +
-                                ": session opened twice (a request reached another relay)");
-                }
-                opened_ = true;
-                pending_.insert(pending_.begin(), std::string(sockjs_native_opener));
-                flush();
-                break;
-            case sockjs_frame::heartbeat_frame:
-                break;
-            case sockjs_frame::message_frame:
-                for (const auto& m : frame.messages) {
-                    if (closed_ || params_.events == nullptr) {
-                        return;
-                    }
-                    params_.events->on_transport_frame(m);
-                }
-                break;
-            case sockjs_frame::close_frame:
-                fail("sockjs close " + std::to_string(frame.code) + " " + frame.reason);
-                break;
-            case sockjs_frame::bad_frame:
-                fail("bad sockjs frame");
-                break;
+        const auto r = dispatch_sockjs_frame(line, params_, closed_);
+        if (!r.failure.empty()) {
+            return fail(r.failure);
+        }
+        if (r.opened) {
+            if (opened_) {
+                return fail(std::string(sticky_violation_reason) +
+                            ": session opened twice (a request reached another relay)");
+            }
+            opened_ = true;
+            pending_.insert(pending_.begin(), std::string(sockjs_native_opener));
+            flush();
         }
     }
 

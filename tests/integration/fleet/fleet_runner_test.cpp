@@ -269,10 +269,20 @@ TEST(fleet_runner, clients_survive_a_relay_kill_and_resume_without_loss) {
     const auto before = runner.counters().deliveries;
     ASSERT_TRUE(eventually([&] { return runner.counters().deliveries >= before + 100; }));
     runner.pause_publishing();
+    // Publishes written just before or after the SIGKILL, on a connection not yet seen dead,
+    // are never answered (nor sequenced, so they are no gap either): wait until the answers stop
+    // coming, then allow at most a few unanswered per client.
+    std::uint64_t answered = 0;
     ASSERT_TRUE(eventually([&] {
+        std::this_thread::sleep_for(200ms);  // no answer for this long: the rest are gone
         const auto c = runner.counters();
-        return c.acks + c.publish_errors == c.publishes;
+        const bool settled = c.acks + c.publish_errors == answered;
+        answered = c.acks + c.publish_errors;
+        return settled;
     }));
+    const auto c = runner.counters();
+    EXPECT_LE(c.publishes - answered, 3u * clients)
+        << c.publishes << " publishes, " << answered << " answered";
     std::this_thread::sleep_for(200ms);  // let the last broadcast land before the stop
     runner.stop();
 
