@@ -351,6 +351,9 @@ ws_client::ws_client(unsigned short port, bool tls, const std::string& target,
     auto ec = run_one(i.ioc, [&](auto h) { i.lowest().async_connect(local(port), h); });
     if (ec)
         return;
+    // Beast writes a large masked frame in pieces; with Nagle each later piece would wait for the
+    // balancer's delayed ACK (40 ms a message).
+    i.lowest().socket().set_option(tcp::no_delay(true), ec);
     if (tls) {
         i.lowest().expires_after(io_timeout);
         ec = run_one(i.ioc, [&](auto h) {
