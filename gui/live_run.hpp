@@ -4,6 +4,7 @@
 // against the engine's run API when it exists; otherwise every call reports that this build
 // can only replay.
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 #include <utility>
@@ -41,6 +42,8 @@ class LiveRun : public CommandSink {
     std::vector<TimelineItem> plannedTimeline() const;
     /// The first fleet's client count and publish rate per client (0, 0 when unknown).
     std::pair<std::uint32_t, double> fleetDefaults() const;
+    /// The scenario's fleet names, in its order.
+    QStringList fleetNames() const;
 
     bool live() const override;
     void submit(const HandAction& a) override;

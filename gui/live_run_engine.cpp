@@ -139,6 +139,14 @@ std::pair<std::uint32_t, double> LiveRun::fleetDefaults() const {
     return {f.count, f.publish_rate_hz};
 }
 
+QStringList LiveRun::fleetNames() const {
+    QStringList out;
+    if (impl_->scenario)
+        for (const auto& f : impl_->scenario->fleets)
+            out << qs(f.name);
+    return out;
+}
+
 bool LiveRun::live() const {
     return running();
 }

@@ -37,6 +37,9 @@ std::vector<TimelineItem> LiveRun::plannedTimeline() const {
 std::pair<std::uint32_t, double> LiveRun::fleetDefaults() const {
     return {0, 0};
 }
+QStringList LiveRun::fleetNames() const {
+    return {};
+}
 void LiveRun::pause() {}
 void LiveRun::resume() {}
 bool LiveRun::paused() const {

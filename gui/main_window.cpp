@@ -365,6 +365,7 @@ bool MainWindow::openEvents(const QString& path, QString* error) {
     pump_.detach();
     pump_.drainNow();
     pump_.clearSession();
+    models_.topology().setKnownFleets({});  // learnt from the file's events
     models_.clear();
     // Everything the file will do is known ahead: show it on the timeline as planned.
     std::vector<TimelineItem> planned;
@@ -437,6 +438,8 @@ bool MainWindow::openScenario(const QString& path, QString* error) {
     replay_.setEvents({});
     if (!live_->open(path, error))
         return false;
+    // One box per fleet of the scenario from the start, in the scenario's order.
+    models_.topology().setKnownFleets(live_->fleetNames());
     models_.clear();
     models_.assertions().setPlanned(live_->expectations());
     models_.setPlanned(live_->plannedTimeline());

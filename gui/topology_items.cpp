@@ -82,10 +82,11 @@ QStringList NodeItem::lines() const {
                            .arg(node_.placement[TopologyModel::PlacementFailover]);
             break;
         case TopologyModel::Kind::Relay:
-            out << QStringLiteral("%1%2").arg(health_.toUpper(),
-                                              node_.process.isEmpty() || node_.process == health_
-                                                  ? QString()
-                                                  : QStringLiteral(" · ") + node_.process)
+            out << QStringLiteral("%1%2").arg(
+                       health_.toUpper(),
+                       node_.process.isEmpty() || node_.process == health_
+                           ? QString()
+                           : QStringLiteral(" · ") + TopologyModel::processText(node_))
                 << QStringLiteral("%1 clients · %2 msg/s out")
                        .arg(node_.clients)
                        .arg(compact(node_.rate));

@@ -50,16 +50,27 @@ void TopologyModel::reset() {
     faults_.clear();
     dirty_.clear();
     publishesPerS_ = 0;
-    fleetCount_ = 1;
-    placeholderRow_ = 0;
+    fleetCount_ = 0;
+    placeholderRow_ = -1;
     // The fixed parts of every cluster are present from the start so the picture has a shape
     // before the first event; relays appear as they are started.
-    for (auto [id, kind] :
-         {std::pair{kFleetId, Kind::Fleet}, std::pair{kBalancerId, Kind::Balancer},
-          std::pair{kRedisId, Kind::Redis}}) {
+    auto add = [this](const QString& id, Kind kind) {
         rowById_.insert(id, static_cast<int>(nodes_.size()));
         nodes_.push_back(Node{.id = id, .kind = kind});
+    };
+    if (knownFleets_.isEmpty()) {
+        placeholderRow_ = 0;
+        add(kFleetId, Kind::Fleet);
+        fleetCount_ = 1;
     }
+    for (const QString& f : knownFleets_) {
+        if (!rowById_.contains(f) && f != kBalancerId && f != kRedisId) {
+            add(f, Kind::Fleet);
+            ++fleetCount_;
+        }
+    }
+    add(kBalancerId, Kind::Balancer);
+    add(kRedisId, Kind::Redis);
     endResetModel();
     Q_EMIT faultsChanged();
 }
@@ -95,6 +106,10 @@ QString TopologyModel::effectiveHealth(const Node& n) {
     return QStringLiteral("unknown");
 }
 
+QString TopologyModel::processText(const Node& n) {
+    return n.drained ? QStringLiteral("exited after drain") : n.process;
+}
+
 QVariant TopologyModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rowCount())
         return {};
@@ -122,7 +137,7 @@ QVariant TopologyModel::data(const QModelIndex& index, int role) const {
         case KindCol:
             return kindName(n.kind);
         case Process:
-            return n.process.isEmpty() ? QStringLiteral("—") : n.process;
+            return n.process.isEmpty() ? QStringLiteral("—") : processText(n);
         case Pid:
             return n.pid > 0 ? QVariant(n.pid) : QVariant(QStringLiteral("—"));
         case Health:
@@ -300,6 +315,10 @@ void TopologyModel::apply(const ev::event& e) {
                                                   : qs(c->component);
         const int row = ensureNode(id, kind);
         Node& n = nodes_[static_cast<std::size_t>(row)];
+        if (c->state == "exited" || c->state == "killed" || c->state == "failed")
+            n.drained = c->state == "exited" && n.process == QLatin1String("draining");
+        else if (c->state != "draining")
+            n.drained = false;
         n.process = qs(c->state);
         if (c->pid > 0)
             n.pid = c->pid;

@@ -58,6 +58,7 @@ class TopologyModel : public QAbstractTableModel {
         double downSinceS = -1;    ///< run time its process died, -1 while it runs
         double lastOutageS = -1;   ///< how long the last death lasted until ready again
         double lastOutageAtS = 0;  ///< run time it was ready again after that death
+        bool drained = false;      ///< its process exited after a drain (not a crash)
     };
 
     explicit TopologyModel(QObject* parent = nullptr);
@@ -78,6 +79,9 @@ class TopologyModel : public QAbstractTableModel {
     /// whatever the balancer still believes), then the balancer's view. A relay never
     /// started is "spare" (reserved for add_relay), not "down".
     static QString effectiveHealth(const Node& n);
+    /// The process state in words: "exited after drain" when a drain ended it (a relay with
+    /// few clients drains within one UI batch, so "draining" alone may never be on screen).
+    static QString processText(const Node& n);
     /// Active faults: link name → "toxic (detail)".
     const QHash<QString, QString>& faults() const { return faults_; }
     double publishesPerS() const { return publishesPerS_; }
@@ -89,6 +93,9 @@ class TopologyModel : public QAbstractTableModel {
     QStringList fleets() const;
     /// The id every fleet-less client event is counted under.
     static QString defaultFleetId();
+    /// Fleets known before any event (a scenario's, in its order): `reset` creates their boxes
+    /// in that order instead of the placeholder. Empty = learn them from the events.
+    void setKnownFleets(const QStringList& names) { knownFleets_ = names; }
 
   Q_SIGNALS:
     void faultsChanged();
@@ -114,6 +121,7 @@ class TopologyModel : public QAbstractTableModel {
     QSet<int> dirty_;
     int batchDepth_ = 0;
     double publishesPerS_ = 0;
+    QStringList knownFleets_;
     int placeholderRow_ = -1;  ///< the initial "clients" row while no client event claimed it
     int fleetCount_ = 0;
 };

@@ -101,6 +101,11 @@ class ModelsTest : public QObject {
         QCOMPARE(
             m.relays().index(2, TopologyModel::Health - 1).data(Qt::ForegroundRole).value<QColor>(),
             Theme::darkTheme().draining);
+        m.apply(events::component_changed{events::micros{6'900'000}, "relay-3", "relay", "exited",
+                                          103, 0, 0});
+        QCOMPARE(TopologyModel::effectiveHealth(t.node(r3)), QString("down"));  // drained, gone
+        QCOMPARE(TopologyModel::processText(t.node(r3)), QString("exited after drain"));
+        QCOMPARE(t.node(r3).pid, 103);
         // A spare the balancer knows (down) but nobody started reads "spare", not "down".
         m.apply(events::health_changed{events::micros{7'000'000}, "relay-4", "", "down"});
         QCOMPARE(TopologyModel::effectiveHealth(t.node(t.rowOf("relay-4"))), QString("spare"));
@@ -180,6 +185,24 @@ class ModelsTest : public QObject {
         m.apply(events::client_connected{micros{30}, 9, "relay-1", "fresh", false, "balancer"});
         QCOMPARE(t.node(t.rowOf("balancer")).kind, TopologyModel::Kind::Balancer);
         QCOMPARE(t.node(t.rowOf("fleet balancer")).clients, 1);
+    }
+
+    // A live run knows its scenario's fleets: their boxes exist from the start, in its order,
+    // whichever fleet's clients connect first.
+    void topologyKnowsScenarioFleetsAhead() {
+        DashboardModels m;
+        m.topology().setKnownFleets({"web", "mobile"});
+        m.clear();
+        QCOMPARE(m.topology().fleets(), QStringList({"web", "mobile"}));
+        m.applyBatch(
+            {events::run_started{},
+             events::client_connected{events::micros{1}, 0, "relay-1", "fresh", false, "mobile"}});
+        QCOMPARE(m.topology().fleets(), QStringList({"web", "mobile"}));
+        QCOMPARE(m.topology().node(m.topology().rowOf("mobile")).clients, 1);
+        QCOMPARE(m.topology().node(m.topology().rowOf("web")).clients, 0);
+        m.topology().setKnownFleets({});
+        m.clear();
+        QCOMPARE(m.topology().fleets(), QStringList({"clients"}));
     }
 
     void topologyShowsFaultWhileActive() {
