@@ -106,3 +106,30 @@ TEST(BalancerConfig, HelpListsEveryStrategy) {
          {"random", "round-robin", "least-conn", "power-of-two", "consistent-hash"})
         EXPECT_NE(text.find(name), std::string::npos) << name;
 }
+
+TEST(BalancerConfig, SniCertificateListAndPassive5xx) {
+    balancer_config c;
+    auto err = apply_yaml(R"(
+health: {passive_5xx: true}
+tls:
+  certificates:
+    - {cert_file: /a.pem, key_file: /a.key}
+    - {cert_file: /b.pem, key_file: /b.key}
+)",
+                          "t.yaml", c);
+    ASSERT_FALSE(err) << err->text();
+    EXPECT_TRUE(c.health.passive_5xx);
+    ASSERT_EQ(c.tls.certificates.size(), 2u);
+    EXPECT_EQ(c.tls.certificates[1].key_file, "/b.key");
+    EXPECT_TRUE(c.tls.enabled()) << "a certificate list alone turns TLS on";
+
+    balancer_config half;
+    auto missing = apply_yaml("tls: {certificates: [{cert_file: /a.pem}]}\n", "t.yaml", half);
+    ASSERT_TRUE(missing);
+    EXPECT_EQ(missing->key, "tls.certificates[0]");
+
+    c.backends.push_back({"r1", "127.0.0.1", 80, 1});
+    auto unreadable = validate(c);
+    ASSERT_TRUE(unreadable);
+    EXPECT_EQ(unreadable->key, "tls.certificates[0].cert_file");
+}
