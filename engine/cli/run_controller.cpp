@@ -149,7 +149,7 @@ void run_controller::run_action(const scenario::action_spec& a, const char* sour
                 cluster_->remove_relay(a.target);
                 break;
             case action_kind::fault:
-                cluster_->set_fault(a.target, a.toxic, a.params);
+                cluster_->set_fault(a.target, a.toxic, a.params, a.netns);
                 break;
             case action_kind::clear_fault:
                 cluster_->clear_fault(a.target);
@@ -290,13 +290,14 @@ report::run_result run_controller::execute() {
         future.insert(id);
     }
     co.future_relays.assign(future.begin(), future.end());
+    co.netns_relays = scenario::netns_relays(scenario_);
     if (options_.proxy_all_links) {
         auto all = scenario_.cluster.relays.names;
         all.insert(all.end(), future.begin(), future.end());
         co.proxied_links = scenario::link_names(all);
     } else {
         for (const auto& a : scenario_.timeline)
-            if (a.kind == action_kind::fault)
+            if (a.kind == action_kind::fault && !a.netns)
                 co.proxied_links.push_back(a.target);
     }
 

@@ -103,6 +103,17 @@ void cluster::start() {
         throw cluster_error("balancer kind '" +
                             std::string(scenario::to_string(spec_.balancer.kind)) +
                             "' with tls: the engine only terminates TLS with switchyard-lb");
+    if (!options_.netns_relays.empty()) {
+        if (auto why = faults::netns_link::unavailable_reason(); !why.empty())
+            throw cluster_error("mode netns faults cannot run here: " + why);
+        for (const auto& id : options_.netns_relays) {
+            try {
+                netns_[id] = std::make_unique<faults::netns_link>();
+            } catch (const std::exception& e) {
+                throw cluster_error(e.what());
+            }
+        }
+    }
     if (spec_.bus.kind == scenario::bus_kind::redis)
         start_redis();
     for (const auto& id : spec_.relays.names) {
@@ -115,7 +126,7 @@ void cluster::start() {
         relays_.back()->port = pick_free_port();
     }
     for (auto& r : relays_) {
-        if (redis_ && proxied(r->id + "-redis"))
+        if (redis_ && proxied(r->id + "-redis") && !netns_of(r->id))
             make_proxy(r->id + "-redis", redis_->port());
     }
     for (auto& r : relays_)
@@ -124,7 +135,8 @@ void cluster::start() {
             start_relay(*r);
     for (auto& r : relays_)
         if (proxied("balancer-" + r->id))
-            make_proxy("balancer-" + r->id, r->port);
+            make_proxy("balancer-" + r->id, r->port,
+                       netns_of(r->id) ? netns_of(r->id)->ns_ip() : std::string("127.0.0.1"));
     if (spec_.balancer.tls)
         make_tls_material();
     start_balancer();
@@ -135,7 +147,10 @@ void cluster::start() {
 
 void cluster::start_redis() {
     try {
-        redis_ = std::make_unique<redis_server>(options_.run_dir);
+        std::vector<std::string> binds;  // relays in namespaces reach redis over their veth
+        for (const auto& [id, link] : netns_)
+            binds.push_back(link->host_ip());
+        redis_ = std::make_unique<redis_server>(options_.run_dir, 0, std::move(binds));
     } catch (const std::exception& e) {
         throw cluster_error(std::string("redis: ") + e.what());
     }
@@ -151,21 +166,30 @@ std::string cluster::bus_url_for(const relay_proc& r) const {
         case scenario::bus_kind::redis:
             break;
     }
+    if (auto* ns = netns_of(r.id))  // redis listens on the host end of the veth too
+        return "redis://" + ns->host_ip() + ":" + std::to_string(redis_->port());
     auto it = proxies_.find(r.id + "-redis");
     const unsigned port = it != proxies_.end() ? it->second->port() : redis_->port();
     return "redis://127.0.0.1:" + std::to_string(port);
 }
 
 void cluster::start_relay(relay_proc& r) {
-    std::vector<std::string> argv{find_program("switchyard-relay").string(),
-                                  "--id",
-                                  r.id,
-                                  "--port",
-                                  std::to_string(r.port),
-                                  "--admin-port",
-                                  "0",
-                                  "--bus",
-                                  bus_url_for(r)};
+    std::vector<std::string> argv;
+    auto* ns = netns_of(r.id);
+    if (ns)
+        argv = ns->exec_prefix();
+    std::vector<std::string> relay_argv{find_program("switchyard-relay").string(),
+                                        "--id",
+                                        r.id,
+                                        "--port",
+                                        std::to_string(r.port),
+                                        "--admin-port",
+                                        "0",
+                                        "--bus",
+                                        bus_url_for(r)};
+    argv.insert(argv.end(), relay_argv.begin(), relay_argv.end());
+    if (ns)
+        argv.insert(argv.end(), {"--bind", ns->ns_ip()});
     if (spec_.relays.history) {
         argv.push_back("--history");
         argv.push_back(std::to_string(spec_.relays.history));
@@ -190,6 +214,16 @@ void cluster::start_relay(relay_proc& r) {
     r.admin = ready->admin;
     r.state = "ready";
     emit_component(r.id, "relay", "ready", r.proc.get(), r.port, r.admin);
+}
+
+faults::netns_link* cluster::netns_of(const std::string& relay) const {
+    auto it = netns_.find(relay);
+    return it == netns_.end() ? nullptr : it->second.get();
+}
+
+std::string cluster::backend_host_for(const relay_proc& r) const {
+    auto* ns = netns_of(r.id);
+    return ns && !proxies_.count("balancer-" + r.id) ? ns->ns_ip() : std::string("127.0.0.1");
 }
 
 unsigned short cluster::backend_port_for(const relay_proc& r) const {
@@ -218,7 +252,7 @@ void cluster::start_external_balancer() {
     std::vector<external::backend_address> backends;
     for (const auto& r : relays_)
         if (!r->removed)
-            backends.push_back({r->id, "127.0.0.1", backend_port_for(*r), 1});
+            backends.push_back({r->id, backend_host_for(*r), backend_port_for(*r), 1});
     external::balancer_options o;
     o.port = balancer_port_;
     o.strategy = b.strategy;
@@ -407,7 +441,8 @@ void cluster::start_balancer() {
     for (const auto& r : relays_)
         if (!r->removed) {
             argv.push_back("--backend");
-            argv.push_back(r->id + "=127.0.0.1:" + std::to_string(backend_port_for(*r)));
+            argv.push_back(r->id + "=" + backend_host_for(*r) + ":" +
+                           std::to_string(backend_port_for(*r)));
         }
     argv.insert(argv.end(), b.args.begin(), b.args.end());
     emit_component("balancer", "balancer", "starting", nullptr, balancer_port_, 0);
@@ -442,6 +477,7 @@ void cluster::stop() {
     proxies_.clear();
     if (redis_)
         redis_->kill();
+    netns_.clear();  // after the relays inside them are gone
 }
 
 std::string cluster::client_url() const {
@@ -595,28 +631,46 @@ void cluster::restart_redis() {
 }
 
 void cluster::set_fault(const std::string& link, const std::string& toxic,
-                        const faults::toxic_params& params) {
+                        const faults::toxic_params& params, bool netns) {
     std::lock_guard lock(mutex_);
-    auto* p = proxy(link);
-    if (!p)
-        throw std::runtime_error("link '" + link + "' has no fault proxy");
-    p->add_toxic(toxic, faults::make_toxic(toxic, params));
+    if (netns) {
+        auto* ns = netns_of(scenario::netns_relay_of(link));
+        if (!ns || toxic != "partition")
+            throw std::runtime_error("link '" + link + "' has no netns partition");
+        if (link.ends_with("-redis"))
+            ns->partition(redis_->port(), faults::netns_link::port_side::host);
+        else
+            ns->partition(relay(scenario::netns_relay_of(link)).port,
+                          faults::netns_link::port_side::ns);
+    } else {
+        auto* p = proxy(link);
+        if (!p)
+            throw std::runtime_error("link '" + link + "' has no fault proxy");
+        p->add_toxic(toxic, faults::make_toxic(toxic, params));
+    }
     events::fault_changed e;
     e.at = clock_.now();
     e.link = link;
     e.toxic = toxic;
     for (const auto& [k, v] : params.values)
         e.detail += (e.detail.empty() ? "" : " ") + k + "=" + std::to_string(v);
+    if (netns)
+        e.detail += std::string(e.detail.empty() ? "" : " ") + "mode=netns";
     e.active = true;
     events_.publish(e);
 }
 
 void cluster::clear_fault(const std::string& link) {
     std::lock_guard lock(mutex_);
+    auto* ns = netns_of(scenario::netns_relay_of(link));
     auto* p = proxy(link);
-    if (!p)
+    if (!p && !(ns && ns->partitioned()))
         throw std::runtime_error("link '" + link + "' has no fault proxy");
-    p->clear_toxics();
+    if (ns)  // this link's partition only: the relay's other link may be cut too
+        ns->heal(link.ends_with("-redis") ? redis_->port()
+                                          : relay(scenario::netns_relay_of(link)).port);
+    if (p)
+        p->clear_toxics();
     events_.publish(events::fault_changed{clock_.now(), link, "", "", false});
 }
 

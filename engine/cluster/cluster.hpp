@@ -18,6 +18,7 @@
 #include "engine/events/event_stream.hpp"
 #include "engine/events/run_clock.hpp"
 #include "engine/faults/fault_proxy.hpp"
+#include "engine/faults/netns_link.hpp"
 #include "engine/fleet/target_address.hpp"
 #include "engine/scenario/scenario.hpp"
 
@@ -39,6 +40,9 @@ struct cluster_options {
     /// Relays the timeline adds later: their ports are reserved and the balancer knows them
     /// from the start (down until they come up), since switchyard-lb has no runtime backend add.
     std::vector<std::string> future_relays;
+    /// Relays that run inside their own network namespace (faults::netns_link) because a
+    /// `mode: netns` fault names one of their links. Needs root, ip and iptables.
+    std::vector<std::string> netns_relays;
 };
 
 /// A component as the GUI and reports see it.
@@ -79,8 +83,10 @@ class cluster {
     void add_relay(const std::string& id);
     void remove_relay(const std::string& id);  ///< disable in the balancer, then drain
     void restart_redis();
+    /// `netns`: a real partition of the link (the relay's namespace, iptables) instead of a
+    /// toxic on its proxy; only `partition`, only for relays in cluster_options::netns_relays.
     void set_fault(const std::string& link, const std::string& toxic,
-                   const faults::toxic_params& params);
+                   const faults::toxic_params& params, bool netns = false);
     void clear_fault(const std::string& link);
 
     /// Reads the balancer's /stats (health changes become events) and notices processes that
@@ -113,6 +119,8 @@ class cluster {
                         const child_process* p, unsigned port, unsigned admin);
     std::string bus_url_for(const relay_proc& r) const;
     unsigned short backend_port_for(const relay_proc& r) const;
+    std::string backend_host_for(const relay_proc& r) const;
+    faults::netns_link* netns_of(const std::string& relay) const;
     faults::fault_proxy* proxy(const std::string& link);
     void make_proxy(const std::string& link, unsigned short upstream_port,
                     const std::string& upstream_host = "127.0.0.1");
@@ -137,6 +145,7 @@ class cluster {
     fleet::target_address external_target_;  ///< kind external: where clients go
     std::filesystem::path tls_cert_, tls_key_;
     std::map<std::string, std::unique_ptr<faults::fault_proxy>> proxies_;
+    std::map<std::string, std::unique_ptr<faults::netns_link>> netns_;  ///< relay id -> its ns
     std::map<std::string, std::string> health_;  ///< backend id -> balancer's view
     bool stopped_ = false;
 };

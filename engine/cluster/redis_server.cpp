@@ -6,8 +6,9 @@
 
 namespace switchyard::cluster {
 
-redis_server::redis_server(std::filesystem::path log_dir, unsigned short port)
-    : log_dir_(std::move(log_dir)), port_(port) {
+redis_server::redis_server(std::filesystem::path log_dir, unsigned short port,
+                           std::vector<std::string> extra_binds)
+    : log_dir_(std::move(log_dir)), port_(port), extra_binds_(std::move(extra_binds)) {
     // A port picked free can be taken by the time redis binds it: try a few.
     for (int attempt = 0; attempt < 5; ++attempt) {
         if (port == 0)
@@ -24,11 +25,11 @@ redis_server::redis_server(std::filesystem::path log_dir, unsigned short port)
 
 void redis_server::start() {
     const std::string p = std::to_string(port_);
-    proc_ = std::make_unique<child_process>(
-        std::vector<std::string>{"redis-server", "--port", p, "--bind", "127.0.0.1", "--save", "",
-                                 "--appendonly", "no", "--protected-mode", "no", "--daemonize",
-                                 "no", "--dir", log_dir_.string()},
-        log_dir_ / ("redis-" + p + ".log"));
+    std::vector<std::string> argv{"redis-server", "--port", p, "--bind", "127.0.0.1"};
+    argv.insert(argv.end(), extra_binds_.begin(), extra_binds_.end());  // same --bind list
+    argv.insert(argv.end(), {"--save", "", "--appendonly", "no", "--protected-mode", "no",
+                             "--daemonize", "no", "--dir", log_dir_.string()});
+    proc_ = std::make_unique<child_process>(argv, log_dir_ / ("redis-" + p + ".log"));
     // redis-server prints "Ready to accept connections" (with a prefix) once listening.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
     while (std::chrono::steady_clock::now() < deadline) {

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/cluster/child_process.hpp"
 
@@ -13,7 +14,10 @@ namespace switchyard::cluster {
 class redis_server {
   public:
     /// `log_dir` receives redis-<port>.log. Throws std::runtime_error if it does not start.
-    explicit redis_server(std::filesystem::path log_dir, unsigned short port = 0);
+    /// `extra_binds`: addresses to listen on besides 127.0.0.1 (the host end of a netns veth,
+    /// so a relay inside a namespace reaches it).
+    explicit redis_server(std::filesystem::path log_dir, unsigned short port = 0,
+                          std::vector<std::string> extra_binds = {});
 
     unsigned short port() const noexcept { return port_; }
     std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
@@ -26,6 +30,7 @@ class redis_server {
     void start();
     std::filesystem::path log_dir_;
     unsigned short port_;
+    std::vector<std::string> extra_binds_;
     std::unique_ptr<child_process> proc_;
 };
 

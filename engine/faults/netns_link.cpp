@@ -128,32 +128,39 @@ void netns_link::run_or_throw(const std::vector<std::string>& argv) {
     }
 }
 
-void netns_link::partition(std::optional<std::uint16_t> port) {
-    if (partitioned())
-        return;
+void netns_link::partition(std::optional<std::uint16_t> port, port_side side) {
+    for (const auto& r : rules_)
+        if (r.port == port)
+            return;
     std::vector<std::string> in_match{"INPUT", "-i", host_if_};
     std::vector<std::string> out_match{"OUTPUT", "-o", host_if_};
     if (port) {
-        // From the namespace's port (replies, its sends) and to it (our sends).
-        in_match.insert(in_match.end(), {"-p", "tcp", "--sport", std::to_string(*port)});
-        out_match.insert(out_match.end(), {"-p", "tcp", "--dport", std::to_string(*port)});
+        // INPUT carries what the namespace sends, OUTPUT what the host sends.
+        const auto p = std::to_string(*port);
+        const bool in_ns = side == port_side::ns;
+        in_match.insert(in_match.end(), {"-p", "tcp", in_ns ? "--sport" : "--dport", p});
+        out_match.insert(out_match.end(), {"-p", "tcp", in_ns ? "--dport" : "--sport", p});
     }
     for (auto spec : {in_match, out_match}) {
         spec.insert(spec.end(), {"-j", "DROP"});
         std::vector<std::string> argv{"iptables", "-w", "-I"};
         argv.insert(argv.end(), spec.begin(), spec.end());
         run_or_throw(argv);
-        rules_.push_back(std::move(spec));
+        rules_.push_back({port, std::move(spec)});
     }
 }
 
-void netns_link::heal() {
-    for (const auto& spec : rules_) {
+void netns_link::heal(std::optional<std::uint16_t> port) {
+    for (auto it = rules_.begin(); it != rules_.end();) {
+        if (port && it->port != port) {
+            ++it;
+            continue;
+        }
         std::vector<std::string> argv{"iptables", "-w", "-D"};
-        argv.insert(argv.end(), spec.begin(), spec.end());
+        argv.insert(argv.end(), it->spec.begin(), it->spec.end());
         run_command(argv);
+        it = rules_.erase(it);
     }
-    rules_.clear();
 }
 
 void netns_link::destroy() noexcept {

@@ -37,12 +37,20 @@ class netns_link {
     /// {"ip", "netns", "exec", name()}: prepend to a command to run it inside the namespace.
     std::vector<std::string> exec_prefix() const;
 
+    /// Which end of the link a partition's port is on.
+    enum class port_side : std::uint8_t {
+        ns,    ///< a server inside the namespace (the host connects to it)
+        host,  ///< a server on the host (the namespace connects to it, e.g. Redis)
+    };
+
     /// Drops every packet between the host and the namespace in both directions (iptables
     /// INPUT and OUTPUT on the host end). Open TCP connections stall and retransmit; new ones
-    /// time out. With `port`, only TCP traffic to or from that port in the namespace.
-    void partition(std::optional<std::uint16_t> port = std::nullopt);
-    /// Removes the partition's rules (idempotent).
-    void heal();
+    /// time out. With `port`, only TCP traffic of that server port (on `side`). Partitions
+    /// add up; the same one twice is one.
+    void partition(std::optional<std::uint16_t> port = std::nullopt,
+                   port_side side = port_side::ns);
+    /// Removes the rules of the partition on `port` (every partition without one); idempotent.
+    void heal(std::optional<std::uint16_t> port = std::nullopt);
     bool partitioned() const noexcept { return !rules_.empty(); }
 
   private:
@@ -50,7 +58,11 @@ class netns_link {
     void destroy() noexcept;
 
     std::string name_, host_if_, ns_if_, host_ip_, ns_ip_;
-    std::vector<std::vector<std::string>> rules_;  ///< iptables rule specs in place (-I form)
+    struct rule {
+        std::optional<std::uint16_t> port;
+        std::vector<std::string> spec;  ///< iptables rule spec in place (-I form, no -I)
+    };
+    std::vector<rule> rules_;
 };
 
 }  // namespace switchyard::faults

@@ -1,5 +1,7 @@
 #include "engine/scenario/scenario.hpp"
 
+#include <algorithm>
+
 #include "engine/scenario/duration.hpp"
 #include "engine/verify/expectation.hpp"
 
@@ -27,6 +29,8 @@ std::string action_spec::detail() const {
                 "toxic=" + toxic + " direction=" + std::string(faults::to_string(params.direction));
             for (const auto& [k, v] : params.values)
                 s += " " + k + "=" + verify::format_number(v);
+            if (netns)
+                s += " mode=netns";
             return s;
         }
         case action_kind::set_rate:
@@ -44,6 +48,25 @@ std::vector<std::string> link_names(const std::vector<std::string>& relays) {
         out.push_back("balancer-" + r);
         out.push_back(r + "-redis");
     }
+    return out;
+}
+
+std::string netns_relay_of(const std::string& link) {
+    if (link.starts_with("balancer-"))
+        return link.substr(std::string_view("balancer-").size());
+    if (link.ends_with("-redis"))
+        return link.substr(0, link.size() - std::string_view("-redis").size());
+    return {};
+}
+
+std::vector<std::string> netns_relays(const scenario& s) {
+    std::vector<std::string> out;
+    for (const auto& a : s.timeline)
+        if (a.kind == events::action_kind::fault && a.netns) {
+            auto r = netns_relay_of(a.target);
+            if (!r.empty() && std::find(out.begin(), out.end(), r) == out.end())
+                out.push_back(std::move(r));
+        }
     return out;
 }
 

@@ -84,8 +84,11 @@ struct action_spec {
     std::string target;
     std::string toxic;            ///< fault: toxic name
     faults::toxic_params params;  ///< fault: toxic parameters
-    double rate_hz = 0;           ///< set_rate: publishes per second per client
-    std::uint32_t count = 0;      ///< set_count: clients
+    /// fault `mode: netns`: a real partition (faults::netns_link: the relay runs in its own
+    /// network namespace, iptables drops the link's packets) instead of the fault proxy
+    bool netns = false;
+    double rate_hz = 0;       ///< set_rate: publishes per second per client
+    std::uint32_t count = 0;  ///< set_count: clients
     source_mark mark;
 
     /// Parameters in words for events and logs ("toxic=latency latency_ms=200").
@@ -111,6 +114,10 @@ struct scenario {
 
 /// Link names a scenario may put faults on, for these relay ids.
 std::vector<std::string> link_names(const std::vector<std::string>& relays);
+/// The relay a `balancer-<relay>` or `<relay>-redis` link belongs to ("" for client-balancer).
+std::string netns_relay_of(const std::string& link);
+/// Relays some `mode: netns` fault of the timeline names (they must start in a namespace).
+std::vector<std::string> netns_relays(const scenario& s);
 
 /// Kinds of actions that name a component, and which components each accepts.
 bool action_targets_relay_only(events::action_kind k) noexcept;

@@ -597,6 +597,14 @@ class parser {
                         get_string(body, "toxic", a.toxic);
                     } else if (key == "direction") {
                         get_string(body, "direction", direction);
+                    } else if (key == "mode") {
+                        std::string mode;
+                        get_string(body, "mode", mode);
+                        if (mode == "netns")
+                            a.netns = true;
+                        else if (mode != "proxy")
+                            add(key_mark(body, "mode"),
+                                "fault: mode must be proxy (default) or netns, got '" + mode + "'");
                     } else {
                         double v = 0;
                         if (to_double(kv.second, key, v))
@@ -609,6 +617,11 @@ class parser {
                     add(mark(body), "fault: needs 'toxic' (known: " + faults::known_toxics() + ")");
                     return;
                 }
+                if (a.netns && a.toxic != "partition")
+                    add(key_mark(body, "mode"),
+                        "fault: mode netns only makes a partition (toxic: partition)");
+                if (a.netns && direction != "both")
+                    add(key_mark(body, "direction"), "fault: mode netns cuts both directions");
                 if (!faults::toxic_direction_from_string(direction, a.params.direction))
                     add(key_mark(body, "direction"),
                         "fault: direction must be upstream, downstream or both");
@@ -794,6 +807,19 @@ class parser {
                         unknown("link", links);
                     else if (a.target.ends_with("-redis") && s.cluster.bus.kind == bus_kind::memory)
                         add(a.mark, where + "no redis link with bus memory");
+                    else if (a.netns && a.target == "client-balancer")
+                        add(a.mark, where +
+                                        "fault: mode netns works on balancer-<relay> and "
+                                        "<relay>-redis links (the relay runs in a namespace)");
+                    else if (a.netns && a.target.ends_with("-redis") &&
+                             s.cluster.bus.kind != bus_kind::redis)
+                        add(a.mark, where + "fault: mode netns on a redis link needs bus: redis");
+                    else if (a.netns && std::find(relays.begin(), relays.end(),
+                                                  netns_relay_of(a.target)) == relays.end())
+                        add(a.mark, where +
+                                        "fault: mode netns needs a relay that runs from the "
+                                        "start ('" +
+                                        netns_relay_of(a.target) + "' is added later)");
                     break;
                 }
                 case action_kind::set_rate:

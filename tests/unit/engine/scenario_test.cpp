@@ -257,6 +257,19 @@ INSTANTIATE_TEST_SUITE_P(
                  "\"ws://h:2\"}}\nclients: [{}]\n",
                  "bad.yaml:1:55: cluster.balancer.admin_url: 'ws://h:2' is not an "
                  "http://host:port[/path] URL"},
+        bad_case{"netns not a partition",
+                 "clients: [{}]\ntimeline:\n  - at: 1s\n    fault: {link: relay-1-redis, toxic: "
+                 "latency, mode: netns}\n",
+                 "bad.yaml:4:50: fault: mode netns only makes a partition (toxic: partition)"},
+        bad_case{"netns client link",
+                 "clients: [{}]\ntimeline:\n  - at: 1s\n    fault: {link: client-balancer, toxic: "
+                 "partition, mode: netns}\n",
+                 "bad.yaml:3:5: at 1s: fault: mode netns works on balancer-<relay> and "
+                 "<relay>-redis links"},
+        bad_case{"bad mode",
+                 "clients: [{}]\ntimeline:\n  - at: 1s\n    fault: {link: relay-1-redis, toxic: "
+                 "partition, mode: nets}\n",
+                 "bad.yaml:4:52: fault: mode must be proxy (default) or netns, got 'nets'"},
         bad_case{"external bad url",
                  "cluster: {balancer: {kind: external, url: \"h:1\"}}\nclients: [{}]\n",
                  "bad.yaml:1:38: cluster.balancer.url: 'h:1' is not a ws://, wss://, http:// or "
