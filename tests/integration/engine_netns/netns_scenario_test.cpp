@@ -2,6 +2,7 @@
 // its own network namespace, iptables cuts its Redis link for 1.5 s, resume closes the gap after.
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <mutex>
 
@@ -69,4 +70,29 @@ expect: {lost: 0, duplicates: 0}
     EXPECT_EQ(relay1_during, 0u);
     EXPECT_GT(relay2_during, 0u);
     EXPECT_EQ(r.summary.lost, 0u);
+}
+
+TEST(NetnsScenario, WithoutTheToolsTheRunStopsWithTheReason) {
+    // No `ip` on PATH stands in for any missing prerequisite (not root, no iptables): the run
+    // must refuse before starting anything, saying why, as a testbed error (exit 3).
+    const std::string saved = std::getenv("PATH") ? std::getenv("PATH") : "";
+    ::setenv("PATH", "/nonexistent", 1);
+    const auto s = scenario::parse_scenario_text(R"(
+duration: 2s
+cluster: {relays: 2}
+clients: [{count: 2}]
+timeline:
+  - at: 1s
+    fault: {link: balancer-relay-2, toxic: partition, mode: netns}
+)",
+                                                 "netns-missing.yaml");
+    engine::run_options o;
+    o.runs_root = std::filesystem::temp_directory_path() /
+                  ("switchyard-netns-scenario-" + std::to_string(::getpid()));
+    engine::run_controller rc(s, o);
+    const auto r = rc.run();
+    ::setenv("PATH", saved.c_str(), 1);
+    EXPECT_EQ(r.verdict, "error");
+    EXPECT_EQ(r.exit_code, 3);
+    EXPECT_NE(r.error.find("mode netns faults cannot run here"), std::string::npos) << r.error;
 }
