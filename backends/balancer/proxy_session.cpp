@@ -343,6 +343,28 @@ void close_stream(tcp::socket& s) {
     s.close(ec);
 }
 
+/// Before a tunnel starts: passes on bytes either side sent right behind the upgrade exchange
+/// (they sit in the parsers' buffers). False (backend closed) when that fails.
+template <class Stream>
+asio::awaitable<bool> flush_upgrade_leftovers(session_io& io, Stream& client,
+                                              beast::flat_buffer& client_buf,
+                                              upstream_connection& up) {
+    constexpr auto no_timeout = std::chrono::hours(24 * 365);
+    beast::error_code ec;
+    if (client_buf.size() > 0) {
+        co_await write_all(io, up.socket, client_buf.data(), no_timeout, ec);
+        client_buf.consume(client_buf.size());
+    }
+    if (!ec && up.buffer.size() > 0) {
+        co_await write_all(io, client, up.buffer.data(), no_timeout, ec);
+        up.buffer.consume(up.buffer.size());
+    }
+    io.disarm();
+    if (ec)
+        close_stream(up.socket);
+    co_return !ec;
+}
+
 /// After a 101: bytes both ways until either side ends. The backend ending (close, reset, death)
 /// closes the client at once so it reconnects through the balancer; the client ending half-closes
 /// towards the backend and lets the backend finish its side of the close handshake. Each
@@ -355,20 +377,8 @@ asio::awaitable<void> run_tunnel(session_io& io, Stream& client, beast::flat_buf
     io.disarm();
     const std::size_t buffer_bytes = io.w.state().config.limits.tunnel_buffer_bytes;
     constexpr auto no_timeout = std::chrono::hours(24 * 365);
-    beast::error_code ec;
-    if (client_buf.size() > 0) {
-        co_await write_all(io, up.socket, client_buf.data(), no_timeout, ec);
-        client_buf.consume(client_buf.size());
-    }
-    if (!ec && up.buffer.size() > 0) {
-        co_await write_all(io, client, up.buffer.data(), no_timeout, ec);
-        up.buffer.consume(up.buffer.size());
-    }
-    io.disarm();
-    if (ec) {
-        close_stream(up.socket);
+    if (!co_await flush_upgrade_leftovers(io, client, client_buf, up))
         co_return;
-    }
     auto close_both = [&] {
         close_stream(up.socket);
         close_stream(lowest(client));
@@ -508,21 +518,9 @@ class plain_tunnel {
 asio::awaitable<void> run_tunnel(session_io& io, tcp::socket& client,
                                  beast::flat_buffer& client_buf, upstream_connection& up) {
     io.disarm();
-    constexpr auto no_timeout = std::chrono::hours(24 * 365);
-    beast::error_code ec;
-    if (client_buf.size() > 0) {
-        co_await write_all(io, up.socket, client_buf.data(), no_timeout, ec);
-        client_buf.consume(client_buf.size());
-    }
-    if (!ec && up.buffer.size() > 0) {
-        co_await write_all(io, client, up.buffer.data(), no_timeout, ec);
-        up.buffer.consume(up.buffer.size());
-    }
-    io.disarm();
-    if (ec) {
-        close_stream(up.socket);
+    if (!co_await flush_upgrade_leftovers(io, client, client_buf, up))
         co_return;
-    }
+    beast::error_code ec;
     asio::steady_timer done(client.get_executor(), asio::steady_timer::time_point::max());
     plain_tunnel tunnel(client, up.socket, io.w.state().config.limits.tunnel_buffer_bytes, done);
     tunnel.start();
