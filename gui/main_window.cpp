@@ -184,6 +184,7 @@ void MainWindow::buildToolbar() {
     tb->addWidget(speed_);
     tb->addWidget(new QLabel(tr("  Chart window ")));
     window_ = new QComboBox;
+    window_->setObjectName(QStringLiteral("chartWindow"));
     for (const auto& [label, value] : std::initializer_list<std::pair<const char*, double>>{
              {"30 s", 30}, {"60 s", 60}, {"5 min", 300}, {"whole run", 0}})
         window_->addItem(QString::fromUtf8(label), value);

@@ -76,6 +76,11 @@ std::vector<ev::event> makeDemoSession(const DemoOptions& o) {
         ev::action_applied{us(20), "timeline", ev::action_kind::restart, "relay-2", "", true, ""});
     timed.push_back(ev::component_changed{us(20.5), "relay-2", "relay", "ready", 4400, 7002, 7102});
     timed.push_back(ev::health_changed{us(21.5), "relay-2", "down", "up"});
+    // Redis restarted by hand at 25 s: the bus is gone for 80 ms.
+    timed.push_back(
+        ev::action_applied{us(25), "hand", ev::action_kind::restart_redis, "redis", "", true, ""});
+    timed.push_back(ev::component_changed{us(25), "redis", "redis", "killed", 4100, 6379, 0});
+    timed.push_back(ev::component_changed{us(25.08), "redis", "redis", "ready", 4500, 6379, 0});
     std::stable_sort(timed.begin(), timed.end(), [](const ev::event& a, const ev::event& b) {
         return ev::event_time(a) < ev::event_time(b);
     });

@@ -1,8 +1,8 @@
 #pragma once
 // A realistic recorded session built from the engine's event types: three relays, two fleets
 // of clients ("web" and "mobile"), relay-2 killed at 12 s (its clients fail over), latency on
-// relay-3's Redis link, relay-2 restarted at 20 s, verdicts at the end. The replay and screenshot
-// tests play it.
+// relay-3's Redis link, relay-2 restarted at 20 s, Redis restarted by hand at 25 s, verdicts at the
+// end. The replay and screenshot tests play it.
 #include <cstdint>
 #include <vector>
 

@@ -313,7 +313,11 @@ class LiveHandActionsTest : public QObject {
                 }
         QCOMPARE(hand, 8);
 
-        // A picture of the cluster after all that (two fleets, relay-4 added, relay-3 drained).
+        // A picture of the cluster after all that (two fleets, relay-4 added, relay-3 drained),
+        // charts on a 30 s window (the run is planned for 120 s).
+        auto* chartWindow = w.findChild<QComboBox*>("chartWindow");
+        QVERIFY(chartWindow);
+        chartWindow->setCurrentText("30 s");
         QTest::qWait(300);
         const QImage img = w.grab().toImage();
         QVERIFY(img.save(QStringLiteral(SWITCHYARD_GUI_OUTPUT "/gui-live-hand.png")));

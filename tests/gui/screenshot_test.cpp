@@ -12,6 +12,7 @@
 
 #include "demo_session.hpp"
 #include "gui/main_window.hpp"
+#include "gui/topology_items.hpp"
 #include "gui/topology_view.hpp"
 
 using namespace switchyard;
@@ -83,6 +84,10 @@ class ScreenshotTest : public QObject {
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         playUntil(w, 1000);
         QCOMPARE(w.models().verdict(), QString("failed"));
+        // The hand Redis restart at 25 s: over within one batch, the box says how long it took.
+        QVERIFY2(w.topologyView().nodeItem("redis")->lines().join(' ').contains(
+                     "outage 80 ms at 25.1 s"),
+                 qPrintable(w.topologyView().nodeItem("redis")->lines().join(' ')));
         w.showTab("Assertions");
         shoot(w, "gui-light-verdict.png");
     }
