@@ -97,6 +97,12 @@ const std::vector<flag>& flags() {
              c.coalesce = std::chrono::milliseconds{ms};
              return true;
          }},
+        {"coalesce-min-clients", "N",
+         "the coalescing interval applies after a round that wrote to at least N clients "
+         "(default 32)",
+         [](relay_config& c, const std::string& v) {
+             return parse_uint<std::size_t>(v, c.coalesce_min_clients, 0, 1 << 24);
+         }},
         {"socket-send-buffer", "BYTES",
          "SO_SNDBUF per WebSocket client, 0 = kernel autotuning (default 0)",
          [](relay_config& c, const std::string& v) {

@@ -33,6 +33,10 @@ struct relay_config {
     /// the current event-loop turn, so sparse traffic gets no added latency; under load a frame
     /// waits at most this long. 0: a round every loop turn (only natural batching).
     std::chrono::milliseconds coalesce{30};
+    /// The interval applies only after a round that wrote to at least this many clients (on
+    /// one thread): a small fan-out costs little, so it keeps end-of-turn latency; a large one
+    /// is where one write per client per message is expensive.
+    std::size_t coalesce_min_clients = 32;
     /// SO_SNDBUF for each WebSocket client socket, bytes; 0 leaves the kernel's autotuning
     /// (which may let a few MB per client sit in the kernel). Set it to bound kernel memory
     /// per client; the relay's own queue limits apply on top.

@@ -57,7 +57,7 @@ void shard::want_round() {
     if (flush_pending || in_round)
         return;  // the round already scheduled (or running) takes it
     flush_pending = true;
-    if (round_interval.count() > 0) {
+    if (round_interval.count() > 0 && last_round_sessions >= round_min_sessions) {
         const auto due = last_flush + round_interval;
         if (due > std::chrono::steady_clock::now()) {
             // A round ran less than the interval ago: gather until the next one is due.
@@ -81,6 +81,7 @@ void shard::run_flush() {
         fan_out(msg);
     fanning.clear();
     flushing.swap(dirty);
+    last_round_sessions = flushing.size();
     for (auto& s : flushing)
         s->flush_now();
     flushing.clear();
@@ -112,6 +113,7 @@ relay_server::relay_server(relay_config config) : config_(std::move(config)) {
     for (auto& s : shards_) {
         s->metrics = &metrics_;
         s->round_interval = config_.coalesce;
+        s->round_min_sessions = config_.coalesce_min_clients;
     }
     sockjs_ = std::make_unique<sockjs_registry>();
     bus::bus_options options;

@@ -45,8 +45,12 @@ struct shard {
     /// `--coalesce-ms`: rounds are at least this far apart while traffic is dense; work
     /// arriving after a quieter spell gets a round at the end of the current turn.
     std::chrono::milliseconds round_interval{0};
-    /// When the last round ran.
+    /// The interval only applies after a round that wrote to at least this many sessions
+    /// (`--coalesce-min-clients`): small fan-outs are cheap, so they keep the lowest latency.
+    std::size_t round_min_sessions = 0;
+    /// When the last round ran, and how many sessions it wrote.
     std::chrono::steady_clock::time_point last_flush{};
+    std::size_t last_round_sessions = 0;
     /// `s` has frames to write: it joins the next round.
     void want_flush(std::shared_ptr<client_session> s);
     void want_round();

@@ -170,6 +170,20 @@ void ws_client::send_text(std::string text) {
     if (framing_ == ws_framing::sockjs)
         text = "a[" + json_quote(text) + "]";
     enqueue(std::make_shared<const std::string>(ws_frame(ws_opcode::text, text)));
+    flush_soon();
+}
+
+void ws_client::flush_soon() {
+    // Answers to this client (hello, ack, error, pong, subscribed) go out at the end of this
+    // turn, not at the next coalescing round: the interval is for broadcast traffic only.
+    if (urgent_scheduled_ || writing_ || in_write_ || finished_ || queue_.empty())
+        return;
+    urgent_scheduled_ = true;
+    asio::post(socket_.get_executor(), [self = self()] {
+        self->urgent_scheduled_ = false;
+        if (!self->writing_ && !self->in_write_ && !self->finished_)
+            self->write_now();
+    });
 }
 
 bool ws_client::has_room() const {

@@ -47,6 +47,7 @@ class ws_client final : public client_session {
     /// Writes what is queued until the queue is empty or the socket is full.
     void write_now();
     void wait_writable();
+    void flush_soon();
     void on_drained();
     void do_read();
     void on_event(ws_parser::event& ev);
@@ -68,6 +69,7 @@ class ws_client final : public client_session {
     std::size_t queued_bytes_ = 0;
     bool writing_ = false;  // waiting for the socket to take more
     bool in_write_ = false;
+    bool urgent_scheduled_ = false;
     bool flush_scheduled_ = false;
     bool closing_ = false;      // a close frame is queued or sent
     bool peer_closed_ = false;  // the peer's close frame arrived

@@ -73,9 +73,10 @@ TEST(RelayReplay, HistoryLongerThanTheSendQueueIsPacedThenLiveWithoutGapOrDuplic
         [&] { return metric(c.resume_relay->admin, "relay_replayed_total") == history_messages; }));
     constexpr int live_messages = 8;  // 16 kB: within the queue limit while it waits
     publish(pub, history_messages + 1, live_messages);
+    // They wait behind the replay the stalled reader has not taken yet (fanned out in the
+    // relay's next round, so poll for the count rather than for their arrival).
     ASSERT_TRUE(eventually([&] {
-        return metric(c.resume_relay->admin, "relay_bus_received_total") ==
-               history_messages + live_messages;
+        return metric(c.resume_relay->admin, "relay_replay_live_held_total") == live_messages;
     }));
     late.resume_reading();
 
@@ -102,8 +103,6 @@ TEST(RelayReplay, HistoryLongerThanTheSendQueueIsPacedThenLiveWithoutGapOrDuplic
         << frames[static_cast<std::size_t>(sub_at)];
     EXPECT_FALSE(late.closed());
     EXPECT_EQ(metric(c.resume_relay->admin, "relay_slow_consumers_total"), 0);
-    // The live messages really did arrive while the replay was still going out.
-    EXPECT_EQ(metric(c.resume_relay->admin, "relay_replay_live_held_total"), live_messages);
     // And it stays live.
     publish(pub, static_cast<int>(total) + 1, 1);
     EXPECT_TRUE(eventually([&] { return late.messages("global").size() == total + 1; }));
