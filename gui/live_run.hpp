@@ -40,8 +40,9 @@ class LiveRun : public CommandSink {
     /// Known from the scenario before the run: expectations and timeline actions.
     std::vector<std::pair<QString, QString>> expectations() const;
     std::vector<TimelineItem> plannedTimeline() const;
-    /// The first fleet's client count and publish rate per client (0, 0 when unknown).
-    std::pair<std::uint32_t, double> fleetDefaults() const;
+    /// A fleet's client count and publish rate per client from the scenario (the first fleet
+    /// when `fleet` is empty or unknown; 0, 0 without a scenario).
+    std::pair<std::uint32_t, double> fleetDefaults(const QString& fleet = {}) const;
     /// The scenario's fleet names, in its order.
     QStringList fleetNames() const;
 

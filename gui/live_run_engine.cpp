@@ -132,10 +132,13 @@ std::vector<TimelineItem> LiveRun::plannedTimeline() const {
     return out;
 }
 
-std::pair<std::uint32_t, double> LiveRun::fleetDefaults() const {
+std::pair<std::uint32_t, double> LiveRun::fleetDefaults(const QString& fleet) const {
     if (!impl_->scenario || impl_->scenario->fleets.empty())
         return {0, 0};
-    const auto& f = impl_->scenario->fleets.front();
+    const auto& fleets = impl_->scenario->fleets;
+    const auto it = std::find_if(fleets.begin(), fleets.end(),
+                                 [&](const auto& f) { return qs(f.name) == fleet; });
+    const auto& f = it == fleets.end() ? fleets.front() : *it;
     return {f.count, f.publish_rate_hz};
 }
 

@@ -34,7 +34,7 @@ std::vector<std::pair<QString, QString>> LiveRun::expectations() const {
 std::vector<TimelineItem> LiveRun::plannedTimeline() const {
     return {};
 }
-std::pair<std::uint32_t, double> LiveRun::fleetDefaults() const {
+std::pair<std::uint32_t, double> LiveRun::fleetDefaults(const QString&) const {
     return {0, 0};
 }
 QStringList LiveRun::fleetNames() const {

@@ -14,6 +14,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
@@ -253,6 +254,8 @@ QWidget* MainWindow::buildActionsBar() {
     fleetChoice_->setObjectName(QStringLiteral("fleetChoice"));
     fleetChoice_->setMinimumContentsLength(7);
     fleetChoice_->setToolTip(tr("The fleet that Clients / Publish rate change"));
+    // Picking a fleet of the open scenario shows its planned count and rate.
+    connect(fleetChoice_, &QComboBox::currentTextChanged, this, &MainWindow::showFleetDefaults);
     clusterRow->addWidget(fleetChoice_);
     clusterRow->addWidget(new QLabel(tr(" Clients")));
     clientCount_ = new QSpinBox;
@@ -572,11 +575,26 @@ void MainWindow::refreshRelayChoices() {
             relayChoice_->addItem(models_.topology().node(r).id);
     if (!keep.isEmpty())
         relayChoice_->setCurrentText(keep);
+    // Rebuilt quietly: a new row elsewhere must not reset what the user typed for the fleet.
     const QString keepFleet = fleetChoice_->currentText();
-    fleetChoice_->clear();
-    fleetChoice_->addItems(models_.topology().fleets());
-    if (!keepFleet.isEmpty())
-        fleetChoice_->setCurrentText(keepFleet);
+    {
+        const QSignalBlocker quiet(fleetChoice_);
+        fleetChoice_->clear();
+        fleetChoice_->addItems(models_.topology().fleets());
+        if (!keepFleet.isEmpty())
+            fleetChoice_->setCurrentText(keepFleet);
+    }
+    if (fleetChoice_->currentText() != keepFleet)
+        showFleetDefaults(fleetChoice_->currentText());
+}
+
+void MainWindow::showFleetDefaults(const QString& fleet) {
+    if (!live_ || !live_->fleetNames().contains(fleet))
+        return;
+    if (const auto [count, rate] = live_->fleetDefaults(fleet); count > 0) {
+        clientCount_->setValue(static_cast<int>(count));
+        publishRate_->setValue(rate);
+    }
 }
 
 QStringList MainWindow::knownLinks() const {

@@ -78,6 +78,8 @@ class MainWindow : public QMainWindow {
     /// A relay the balancer knows that was never started ("" when none): Add relay starts it.
     QString firstSpareRelay() const;
     void refreshRelayChoices();
+    /// Puts the scenario's count and rate of `fleet` in the Clients / Publish rate boxes.
+    void showFleetDefaults(const QString& fleet);
     void updateStatus();
     void onOpenEvents();
     void onOpenScenario();

@@ -251,6 +251,7 @@ class LiveHandActionsTest : public QObject {
         fleet->setCurrentText("mobile");
         QCOMPARE(fleet->currentText(), QString("mobile"));
         auto* count = w.findChild<QSpinBox*>("clientCount");
+        QCOMPARE(count->value(), 10);  // the chosen fleet's count from the scenario
         count->setValue(19);
         clickButton(w, "setCount");
         QTRY_COMPARE_WITH_TIMEOUT(node(w, "mobile").clients, 19, kTimeoutMs);
