@@ -12,6 +12,7 @@
 
 #include "engine/cli/run_controller.hpp"
 #include "engine/scenario/scenario_parser.hpp"
+#include "tests/scenarios/event_recorder.hpp"
 
 using namespace switchyard;
 using namespace std::chrono_literals;
@@ -41,36 +42,7 @@ clients:
                                          "in-process.yaml");
 }
 
-/// Collects events from the stream's thread for the test thread.
-struct recorder {
-    std::mutex m;
-    std::condition_variable cv;
-    std::vector<events::event> seen;
-    void on(const events::event& e) {
-        std::lock_guard lock(m);
-        seen.push_back(e);
-        cv.notify_all();
-    }
-    template <class T, class Pred>
-    bool wait_for(Pred pred, std::chrono::milliseconds timeout) {
-        std::unique_lock lock(m);
-        return cv.wait_for(lock, timeout, [&] {
-            for (const auto& e : seen)
-                if (auto* x = std::get_if<T>(&e); x && pred(*x))
-                    return true;
-            return false;
-        });
-    }
-    template <class T>
-    std::vector<T> all() {
-        std::lock_guard lock(m);
-        std::vector<T> out;
-        for (const auto& e : seen)
-            if (auto* x = std::get_if<T>(&e))
-                out.push_back(*x);
-        return out;
-    }
-};
+using recorder = switchyard::test::event_recorder;
 
 }  // namespace
 

@@ -4,7 +4,6 @@
 // runs say that health is not read; HAProxy runs read health from its CSV stats.
 #include <unistd.h>
 
-#include <condition_variable>
 #include <filesystem>
 #include <mutex>
 #include <set>
@@ -15,6 +14,7 @@
 #include "engine/cluster/child_process.hpp"
 #include "engine/cluster/redis_server.hpp"
 #include "engine/scenario/scenario_parser.hpp"
+#include "tests/scenarios/event_recorder.hpp"
 
 using namespace switchyard;
 using namespace std::chrono_literals;
@@ -28,36 +28,7 @@ std::filesystem::path temp_dir(const std::string& name) {
     return d;
 }
 
-/// Collects events from the stream's thread for the test thread.
-struct recorder {
-    std::mutex m;
-    std::condition_variable cv;
-    std::vector<events::event> seen;
-    void on(const events::event& e) {
-        std::lock_guard lock(m);
-        seen.push_back(e);
-        cv.notify_all();
-    }
-    template <class T, class Pred>
-    bool wait_for(Pred pred, std::chrono::milliseconds timeout) {
-        std::unique_lock lock(m);
-        return cv.wait_for(lock, timeout, [&] {
-            for (const auto& e : seen)
-                if (auto* x = std::get_if<T>(&e); x && pred(*x))
-                    return true;
-            return false;
-        });
-    }
-    template <class T>
-    std::vector<T> all() {
-        std::lock_guard lock(m);
-        std::vector<T> out;
-        for (const auto& e : seen)
-            if (auto* x = std::get_if<T>(&e))
-                out.push_back(*x);
-        return out;
-    }
-};
+using recorder = switchyard::test::event_recorder;
 
 /// Someone else's cluster: redis, one relay `ext-1`, switchyard-lb in front with an admin port.
 struct operator_cluster {
