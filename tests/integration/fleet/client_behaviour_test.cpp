@@ -118,6 +118,34 @@ TEST(client_behaviour, resumes_from_the_last_seq_and_flags_replays) {
     EXPECT_EQ(b.last_seq(0), 15u);
 }
 
+TEST(client_behaviour, a_shed_client_cut_mid_replay_resumes_where_the_replay_stopped) {
+    // The slow-consumer path: closed (1008) while connected, then closed again part-way through
+    // the resume replay. Every close is resumable, and each resume starts after the last seq
+    // actually received, so nothing between the two cuts is skipped or asked for twice.
+    auto cfg = config_with();
+    client_behaviour b(cfg);
+    fast_rng rng(1);
+    b.start(0us, 0us);
+    connect(b, 1ms, "relay-1", true, rng);  // subscribed at seq 10
+    b.on_message(0, 11);
+    b.on_closed(1s, rng);  // shed: close 1008
+    EXPECT_EQ(b.state(), client_state::backoff);
+    EXPECT_TRUE(b.on_wake(2s, rng).connect);
+    EXPECT_TRUE(b.on_hello(2s, "relay-1", true, rng).subscribe);
+    EXPECT_EQ(b.resume_point(0), 11u);
+    EXPECT_TRUE(b.on_message(0, 12));
+    EXPECT_TRUE(b.on_message(0, 13));
+    auto a = b.on_closed(2100ms, rng);  // shed again before `subscribed`
+    EXPECT_FALSE(a.failure.empty()) << "a failed attempt, not a lost connection";
+    EXPECT_EQ(b.state(), client_state::backoff) << "and still resumable";
+    EXPECT_TRUE(b.on_wake(4s, rng).connect);
+    b.on_hello(4s, "relay-1", true, rng);
+    EXPECT_EQ(b.resume_point(0), 13u);
+    EXPECT_TRUE(b.on_message(0, 14));
+    EXPECT_TRUE(b.on_subscribed(4s, 0, 14, rng).report_connect);
+    EXPECT_EQ(b.last_seq(0), 14u);
+}
+
 TEST(client_behaviour, resume_off_never_asks_for_history) {
     auto cfg = config_with();
     cfg.reconnect.resume = false;
