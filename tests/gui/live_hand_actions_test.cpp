@@ -25,6 +25,7 @@
 #include "gui/main_window.hpp"
 #include "gui/topology_items.hpp"
 #include "gui/topology_view.hpp"
+#include "live_window_setup.hpp"
 
 using namespace switchyard;
 using namespace switchyard::gui;
@@ -178,18 +179,11 @@ class LiveHandActionsTest : public QObject {
     void everyHandActionThroughTheWindow() {
         QVERIFY(LiveRun::available());
         QTemporaryDir dir;
-        const QString path = dir.filePath("gui-hand.yaml");
-        {
-            QFile f(path);
-            QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write(kScenario);
-        }
+        const QString path = testing::write_scenario_file(dir, "gui-hand.yaml", kScenario);
+        QVERIFY(!path.isEmpty());
         MainWindow w;
-        w.resize(1366, 800);
-        w.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&w));
         QString err;
-        QVERIFY2(w.openScenario(path, &err), qPrintable(err));
+        QVERIFY2(testing::show_and_open(w, path, &err), qPrintable(err));
         w.runScenario();
         QVERIFY(w.liveRun());
         const auto& topo = w.models().topology();

@@ -22,6 +22,7 @@
 #include "gui/live_run.hpp"
 #include "gui/main_window.hpp"
 #include "gui/topology_view.hpp"
+#include "live_window_setup.hpp"
 
 using namespace switchyard;
 using namespace switchyard::gui;
@@ -106,18 +107,11 @@ class LiveLoadTest : public QObject {
                                  .arg(kFilesNeeded)
                                  .arg(files.rlim_cur)));
         QTemporaryDir dir;
-        const QString path = dir.filePath("gui-load.yaml");
-        {
-            QFile f(path);
-            QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write(kScenario);
-        }
+        const QString path = testing::write_scenario_file(dir, "gui-load.yaml", kScenario);
+        QVERIFY(!path.isEmpty());
         MainWindow w;
-        w.resize(1366, 800);
-        w.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&w));
         QString err;
-        QVERIFY2(w.openScenario(path, &err), qPrintable(err));
+        QVERIFY2(testing::show_and_open(w, path, &err), qPrintable(err));
 
         // The heartbeat: every gap between two 10 ms beats beyond 10 ms is UI-thread stall.
         // Each gap's UI-thread CPU is what the dashboard itself spent without yielding; the

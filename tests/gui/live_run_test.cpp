@@ -9,6 +9,7 @@
 
 #include "gui/live_run.hpp"
 #include "gui/main_window.hpp"
+#include "live_window_setup.hpp"
 
 using namespace switchyard;
 using namespace switchyard::gui;
@@ -56,18 +57,11 @@ class LiveRunTest : public QObject {
     void shortScenarioRunsAndRenders() {
         QVERIFY(LiveRun::available());
         QTemporaryDir dir;
-        const QString path = dir.filePath("gui-live.yaml");
-        {
-            QFile f(path);
-            QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write(kScenario);
-        }
+        const QString path = testing::write_scenario_file(dir, "gui-live.yaml", kScenario);
+        QVERIFY(!path.isEmpty());
         MainWindow w;
-        w.resize(1366, 800);
-        w.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&w));
         QString err;
-        QVERIFY2(w.openScenario(path, &err), qPrintable(err));
+        QVERIFY2(testing::show_and_open(w, path, &err), qPrintable(err));
         QCOMPARE(w.models().assertions().rowCount(), 2);  // planned before the run
         QCOMPARE(w.models().planned().size(), std::size_t{1});
         w.runScenario();
