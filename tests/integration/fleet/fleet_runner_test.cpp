@@ -71,6 +71,19 @@ bool eventually(F cond, std::chrono::milliseconds limit = 10s) {
     return cond();
 }
 
+// Publishes written just before or after a SIGKILL, on a connection not yet seen dead, are never
+// answered (nor sequenced, so they are no gap either). Waits until the answers stop coming and
+// leaves their count in `answered`; callers then allow a few unanswered per affected client.
+bool answers_stopped(fleet_runner& runner, std::uint64_t& answered) {
+    return eventually([&] {
+        std::this_thread::sleep_for(200ms);  // no answer for this long: the rest are gone
+        const auto c = runner.counters();
+        const bool settled = c.acks + c.publish_errors == answered;
+        answered = c.acks + c.publish_errors;
+        return settled;
+    });
+}
+
 /// Checks the delivery log the way the ledger will: per receiving client, per channel, seqs
 /// strictly increase by one (no loss, no duplicate) and every message carries its publisher's
 /// id and send time.
@@ -269,17 +282,8 @@ TEST(fleet_runner, clients_survive_a_relay_kill_and_resume_without_loss) {
     const auto before = runner.counters().deliveries;
     ASSERT_TRUE(eventually([&] { return runner.counters().deliveries >= before + 100; }));
     runner.pause_publishing();
-    // Publishes written just before or after the SIGKILL, on a connection not yet seen dead,
-    // are never answered (nor sequenced, so they are no gap either): wait until the answers stop
-    // coming, then allow at most a few unanswered per client.
     std::uint64_t answered = 0;
-    ASSERT_TRUE(eventually([&] {
-        std::this_thread::sleep_for(200ms);  // no answer for this long: the rest are gone
-        const auto c = runner.counters();
-        const bool settled = c.acks + c.publish_errors == answered;
-        answered = c.acks + c.publish_errors;
-        return settled;
-    }));
+    ASSERT_TRUE(answers_stopped(runner, answered));
     const auto c = runner.counters();
     EXPECT_LE(c.publishes - answered, 3u * clients)
         << c.publishes << " publishes, " << answered << " answered";
@@ -321,9 +325,24 @@ TEST(fleet_runner, without_resume_a_relay_kill_loses_messages) {
     fleet_runner runner({f, g}, obs, fleet_runner_options{.seed = 5, .threads = 1});
     runner.start();
     ASSERT_TRUE(eventually([&] { return runner.counters().connected == clients + 1; }));
-    lb.set_upstream("127.0.0.1", b.port);
+    // A gap needs a message before it: every client of the first fleet has one before the kill.
+    ASSERT_TRUE(eventually([&] {
+        const auto got = obs.by_client();
+        for (std::uint32_t i = 0; i < clients; ++i) {
+            if (!got.count(i)) {
+                return false;
+            }
+        }
+        return true;
+    }));
+    // The proxy keeps pointing at the dead relay until the steady fleet has published while
+    // every client of the first fleet is away: the outage is then certain to hold messages.
     a.proc.kill_now();
-    ASSERT_TRUE(eventually([&] { return runner.counters("f").reconnects == clients; }));
+    ASSERT_TRUE(eventually([&] { return runner.counters("f").connected == 0; }));
+    const auto acked_at_outage = runner.counters("steady").acks;
+    ASSERT_TRUE(eventually([&] { return runner.counters("steady").acks >= acked_at_outage + 10; }));
+    lb.set_upstream("127.0.0.1", b.port);
+    ASSERT_TRUE(eventually([&] { return runner.counters("f").connected == clients; }));
     // The gap shows only in what arrives after the reconnect, so wait for some of it.
     const auto at_reconnect = runner.counters("f").deliveries;
     ASSERT_TRUE(eventually([&] { return runner.counters("f").deliveries >= at_reconnect + 20; }));
@@ -429,11 +448,12 @@ TEST(fleet_with_balancer, the_sticky_cookie_places_reconnects_as_failover_after_
     const auto before = runner.counters().deliveries;
     ASSERT_TRUE(eventually([&] { return runner.counters().deliveries >= before + 200; }));
     runner.pause_publishing();
-    ASSERT_TRUE(eventually([&] {
-        const auto k = runner.counters();
-        return k.acks + k.publish_errors == k.publishes;
-    }));
-    std::this_thread::sleep_for(200ms);
+    std::uint64_t answered = 0;
+    ASSERT_TRUE(answers_stopped(runner, answered));
+    const auto k = runner.counters();
+    EXPECT_LE(k.publishes - answered, 3u * on_a.size())
+        << k.publishes << " publishes, " << answered << " answered";
+    std::this_thread::sleep_for(200ms);  // let the last broadcast land before the stop
     runner.stop();
     for (const auto& r : obs.connects()) {
         if (r.reconnect) {
