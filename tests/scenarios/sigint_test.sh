@@ -1,16 +1,13 @@
 #!/bin/sh
 # Starts a scenario, sends SIGINT once traffic flows, and checks: exit 3, verdict "interrupted"
 # in --json and --junit, and every process the run started is gone.
+. "$(dirname "$0")/wait_for_traffic.sh"
 sw=$1 file=$2 dir=$3
 rm -rf "$dir" && mkdir -p "$dir"
 "$sw" run "$file" --quiet --runs-dir "$dir" --json "$dir/r.json" --junit "$dir/r.xml" \
     --events "$dir/e.ndjson" --duration 60s &
 pid=$!
-i=0
-until grep -q '"deliveries_total":[1-9]' "$dir/e.ndjson" 2>/dev/null; do
-    i=$((i + 1)); [ $i -gt 300 ] && { echo "no traffic within 30 s"; kill -9 $pid; exit 1; }
-    sleep 0.1
-done
+wait_for_traffic "$dir/e.ndjson" $pid
 kill -INT $pid
 wait $pid; rc=$?
 echo "exit $rc"
