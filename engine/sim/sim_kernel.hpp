@@ -1,0 +1,64 @@
+#pragma once
+// The discrete-event kernel of the simulated world: a virtual clock and one event queue ordered
+// by (time, insertion sequence). Nothing here reads a wall clock, so a run replays exactly.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace switchyard::sim {
+
+/// Virtual microseconds since the run started (the same unit as events::micros).
+using micros = std::chrono::microseconds;
+
+/// Virtual clock plus event queue.
+///
+/// Contract:
+/// - `now()` only moves forward, and only when the next event is taken.
+/// - Events run in (time, insertion sequence) order: two events scheduled for the same time run
+///   in the order they were scheduled, whatever the heap does. This is what makes a run
+///   byte-identical from its seed.
+/// - An event scheduled in the past runs at `now()` (after the ones already due at `now()`).
+/// - A task may schedule more tasks (also for `now()`); it may not destroy the kernel.
+/// - Single-threaded by design.
+class sim_kernel {
+  public:
+    using task = std::function<void()>;
+
+    micros now() const noexcept { return now_; }
+
+    /// Runs `t` at `when` (clamped to now()).
+    void at(micros when, task t);
+    /// Runs `t` after `delay` (negative delays count as 0).
+    void after(micros delay, task t) { at(now_ + delay, std::move(t)); }
+
+    /// Runs the earliest event; false when none is left.
+    bool step();
+    /// Runs every event due at or before `end`, then sets the clock to `end` (when later).
+    void run_until(micros end);
+
+    /// Events waiting.
+    std::size_t pending() const noexcept { return heap_.size(); }
+    /// Events run so far.
+    std::uint64_t executed() const noexcept { return executed_; }
+    /// Time of the earliest waiting event (only meaningful when pending() > 0).
+    micros next_time() const noexcept { return heap_.front().at; }
+
+  private:
+    struct entry {
+        micros at;
+        std::uint64_t seq;
+        task run;
+    };
+    /// Heap order: the earliest (time, seq) on top.
+    static bool later(const entry& a, const entry& b) noexcept {
+        return a.at != b.at ? a.at > b.at : a.seq > b.seq;
+    }
+
+    micros now_{0};
+    std::uint64_t next_seq_ = 0;
+    std::uint64_t executed_ = 0;
+    std::vector<entry> heap_;
+};
+
+}  // namespace switchyard::sim
