@@ -1,0 +1,49 @@
+#pragma once
+// What work costs in the simulated world: service times per connection, publish and delivery,
+// and the base link profiles. With a cost per unit of work, a component that is asked for more
+// than it can do builds a queue, so saturation shows in simulation as it does for real.
+#include <cstdint>
+
+#include "engine/sim/sim_link.hpp"
+
+namespace switchyard::sim {
+
+/// Service times and link profiles of one simulated cluster (defaults: a LAN and a relay that
+/// writes about a million frames a second).
+struct sim_costs {
+    micros balancer_accept{20};   ///< per connection the balancer routes: accept rate = 1 / this
+    micros relay_accept{50};      ///< per connection (upgrade + hello) a relay accepts
+    micros relay_publish{5};      ///< per publish a relay forwards to the bus
+    micros relay_delivery{1};     ///< per client frame a relay writes (the fan-out cost)
+    micros bus_publish{5};        ///< per publish the bus sequences
+    micros bus_fanout{1};         ///< per relay the bus forwards one message to
+    micros bus_restart{500'000};  ///< restart_redis: the bus is down this long
+    link_profile client_link{micros{500}};    ///< "client-balancer"
+    link_profile backend_link{micros{100}};   ///< "balancer-<relay>"
+    link_profile bus_link{micros{100}};       ///< "<relay>-redis"
+    std::uint32_t frame_overhead_bytes = 64;  ///< headers and JSON around a message's data
+    std::uint32_t handshake_bytes = 300;      ///< upgrade request or answer
+    /// Per-client send queue (the relay's --send-queue-bytes default): a group whose link backlog
+    /// passes it is closed as slow consumers.
+    std::uint64_t send_queue_bytes_max = 4 * 1024 * 1024;
+};
+
+/// One server's work queue: a unit of work starts when the previous one is done.
+class service_queue {
+  public:
+    /// Takes work costing `cost` that arrives at `now`; returns when it is done.
+    micros admit(micros now, micros cost) noexcept {
+        const micros start = now > busy_until_ ? now : busy_until_;
+        busy_until_ = start + cost;
+        return busy_until_;
+    }
+    /// Work waiting at `now`, as time.
+    micros backlog(micros now) const noexcept {
+        return busy_until_ > now ? busy_until_ - now : micros{0};
+    }
+
+  private:
+    micros busy_until_{0};
+};
+
+}  // namespace switchyard::sim

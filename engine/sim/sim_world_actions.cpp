@@ -1,0 +1,210 @@
+// The scenario's actions applied to the simulated world: the timeline and hand actions mean
+// here what they mean for real (a kill resets every connection, a stop holds all work, ...).
+#include <algorithm>
+#include <stdexcept>
+
+#include "engine/sim/sim_world.hpp"
+#include "engine/sim/sim_world_state.hpp"
+
+namespace switchyard::sim {
+namespace {
+
+constexpr micros relay_restart_time{100'000};  ///< a restarted relay serves again after this
+
+}  // namespace
+
+std::string sim_world::apply(const scenario::action_spec& a) {
+    using events::action_kind;
+    auto relay_named = [&](const std::string& id) -> std::optional<std::uint32_t> {
+        if (auto b = balancer_.find(id))
+            return static_cast<std::uint32_t>(*b);
+        return std::nullopt;
+    };
+    switch (a.kind) {
+        case action_kind::kill:
+        case action_kind::restart:
+        case action_kind::drain:
+        case action_kind::remove_relay:
+        case action_kind::stop:
+        case action_kind::cont: {
+            const auto r = relay_named(a.target);
+            if (!r)
+                return "unknown relay '" + a.target + "'";
+            auto& relay = *relays_[*r];
+            if (a.kind == action_kind::stop) {
+                if (relay.life() != relay_life::up)
+                    return a.target + " is not running";
+                relay.set_life(relay_life::stopped);
+                component(a.target, "relay", "stopped");
+            } else if (a.kind == action_kind::cont) {
+                if (relay.life() != relay_life::stopped)
+                    return a.target + " is not stopped";
+                relay.set_life(relay_life::up);
+                component(a.target, "relay", "continued");
+                for (auto& work : relay.take_held())
+                    work();
+            } else {
+                if (relay.life() == relay_life::dead)
+                    return a.target + " is not running";
+                const bool drain =
+                    a.kind == action_kind::drain || a.kind == action_kind::remove_relay;
+                if (a.kind == action_kind::remove_relay)
+                    note_health(*r, balancer_.disable(*r, now()));
+                lose_relay(*r, drain ? "1001 going away" : "connection reset",
+                           drain ? "exited" : "killed");
+                if (a.kind == action_kind::restart) {
+                    const auto id = a.target;
+                    kernel_.after(relay_restart_time, [this, rr = *r, id] {
+                        relays_[rr]->set_life(relay_life::up);
+                        component(id, "relay", "ready");
+                    });
+                }
+            }
+            return {};
+        }
+        case action_kind::add_relay:
+            if (relay_named(a.target))
+                return "relay '" + a.target + "' exists";
+            add_relay(a.target);
+            return {};
+        case action_kind::fault: {
+            sim_link* link = find_link(a.target);
+            if (!link)
+                return "unknown link '" + a.target + "'";
+            try {
+                const auto live = link->set_fault(a.toxic, a.params, now());
+                if (sink_)
+                    sink_(events::fault_changed{now(), a.target, a.toxic, a.detail(), true});
+                close_crossing(a.target, live);
+            } catch (const std::invalid_argument& e) {
+                return e.what();
+            }
+            return {};
+        }
+        case action_kind::clear_fault: {
+            sim_link* link = find_link(a.target);
+            if (!link)
+                return "unknown link '" + a.target + "'";
+            link->clear_faults();
+            if (sink_)
+                sink_(events::fault_changed{now(), a.target, "", "", false});
+            release_stalled(a.target);
+            return {};
+        }
+        case action_kind::restart_redis:
+            bus_.set_up(false);
+            component("redis", "redis", "killed");
+            kernel_.after(costs_.bus_restart, [this] {
+                bus_.set_up(true);
+                component("redis", "redis", "ready");
+            });
+            return {};
+        case action_kind::set_rate:
+            return set_publish_rate(a.target, a.rate_hz) ? "" : "unknown fleet '" + a.target + "'";
+        case action_kind::set_count:
+            return set_count(a.target, a.count) ? "" : "unknown fleet '" + a.target + "'";
+    }
+    return "unsupported action";
+}
+
+// A relay goes away: it forgets its connections and subscriptions at once; each client learns
+// of the close one trip later. The balancer learns from its probes and from refused connects.
+void sim_world::lose_relay(std::uint32_t r, const char* reason, const char* state) {
+    auto& relay = *relays_[r];
+    const micros trip = backend_links_[r]->close_delay(faults::stream_dir::downstream, now()) +
+                        client_link_->close_delay(faults::stream_dir::downstream, now());
+    const std::vector<std::uint32_t> members = relay.members();
+    for (const auto c : members) {
+        const auto gen = clients_[c].conn;
+        detach(c);
+        kernel_.after(trip,
+                      [this, c, gen, why = std::string(reason)] { client_closed(c, gen, why); });
+    }
+    relay.set_life(relay_life::dead);
+    relay.reset(pending_max_);
+    relay.bus_channels().resize(channels_.size());
+    bus_.unsubscribe_all(r);
+    component(relay.id(), "relay", state);
+}
+
+// A fault set on a link acts on the connections already crossing it (reset, timeout).
+void sim_world::close_crossing(std::string_view link, faults::connection_action a) {
+    using kind = faults::connection_action;
+    if (a.kind != kind::reset && a.kind != kind::close_after)
+        return;
+    std::vector<std::uint32_t> affected;
+    if (link == client_link_->name()) {
+        for (auto& r : relays_)
+            affected.insert(affected.end(), r->members().begin(), r->members().end());
+    } else {
+        for (std::uint32_t r = 0; r < relays_.size(); ++r)
+            if (backend_links_[r]->name() == link)
+                affected = relays_[r]->members();
+        // A reset of a relay's bus link: the relay reconnects to the bus at once (not modelled
+        // as an outage; see docs/simulator.md).
+    }
+    const char* why = a.kind == kind::reset ? "connection reset" : "timeout";
+    for (const auto c : affected) {
+        const auto gen = clients_[c].conn;
+        kernel_.after(a.after, [this, c, gen, why] {
+            if (clients_[c].conn == gen)
+                detach(c);
+            client_closed(c, gen, why);
+        });
+    }
+}
+
+void sim_world::release_stalled(std::string_view link) {
+    const auto it = stalled_.find(link);
+    if (it == stalled_.end())
+        return;
+    auto work = std::move(it->second);
+    stalled_.erase(it);
+    for (auto& w : work)
+        w();
+}
+
+bool sim_world::set_publish_rate(std::string_view fleet, double hz) {
+    for (auto& f : fleets_) {
+        if (f->config.name != fleet)
+            continue;
+        f->config.publish_rate_hz = hz;
+        for (const auto c : f->clients)
+            act(c, clients_[c].core.on_rate_changed(now(), f->rng));
+        return true;
+    }
+    return false;
+}
+
+void sim_world::pause_publishing() {
+    for (auto& f : fleets_)
+        set_publish_rate(f->config.name, 0);
+}
+
+bool sim_world::set_count(std::string_view fleet, std::uint32_t count) {
+    for (std::uint32_t fi = 0; fi < fleets_.size(); ++fi) {
+        auto& f = *fleets_[fi];
+        if (f.config.name != fleet)
+            continue;
+        while (f.clients.size() < count) {
+            const auto c = static_cast<std::uint32_t>(clients_.size());
+            clients_.emplace_back(f.config, fi);
+            f.clients.push_back(c);
+            start_client(c, micros{0});
+        }
+        while (f.clients.size() > count) {
+            const auto c = f.clients.back();
+            f.clients.pop_back();
+            act(c, clients_[c].core.stop(now()));
+        }
+        return true;
+    }
+    return false;
+}
+
+void sim_world::stop_fleets() {
+    for (std::uint32_t c = 0; c < clients_.size(); ++c)
+        act(c, clients_[c].core.stop(now()));
+}
+
+}  // namespace switchyard::sim
