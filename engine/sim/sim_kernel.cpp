@@ -5,7 +5,16 @@
 namespace switchyard::sim {
 
 void sim_kernel::at(micros when, task t) {
-    heap_.push_back(entry{std::max(when, now_), next_seq_++, std::move(t)});
+    std::uint32_t slot;
+    if (free_.empty()) {
+        slot = static_cast<std::uint32_t>(tasks_.size());
+        tasks_.push_back(std::move(t));
+    } else {
+        slot = free_.back();
+        free_.pop_back();
+        tasks_[slot] = std::move(t);
+    }
+    heap_.push_back(key{std::max(when, now_), next_seq_++, slot});
     std::push_heap(heap_.begin(), heap_.end(), &later);
 }
 
@@ -13,11 +22,14 @@ bool sim_kernel::step() {
     if (heap_.empty())
         return false;
     std::pop_heap(heap_.begin(), heap_.end(), &later);
-    entry e = std::move(heap_.back());
+    const key k = heap_.back();
     heap_.pop_back();
-    now_ = e.at;
+    task run = std::move(tasks_[k.slot]);
+    tasks_[k.slot] = nullptr;
+    free_.push_back(k.slot);
+    now_ = k.at;
     ++executed_;
-    e.run();
+    run();
     return true;
 }
 

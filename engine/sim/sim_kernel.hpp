@@ -45,20 +45,24 @@ class sim_kernel {
     micros next_time() const noexcept { return heap_.front().at; }
 
   private:
-    struct entry {
+    /// The heap holds small keys; tasks stay put in a slab, so sifting moves 24 bytes, not a
+    /// std::function (the queue's hot loop at a million pending timers).
+    struct key {
         micros at;
         std::uint64_t seq;
-        task run;
+        std::uint32_t slot;
     };
     /// Heap order: the earliest (time, seq) on top.
-    static bool later(const entry& a, const entry& b) noexcept {
+    static bool later(const key& a, const key& b) noexcept {
         return a.at != b.at ? a.at > b.at : a.seq > b.seq;
     }
 
     micros now_{0};
     std::uint64_t next_seq_ = 0;
     std::uint64_t executed_ = 0;
-    std::vector<entry> heap_;
+    std::vector<key> heap_;
+    std::vector<task> tasks_;          ///< slab indexed by key::slot
+    std::vector<std::uint32_t> free_;  ///< slab slots to reuse
 };
 
 }  // namespace switchyard::sim

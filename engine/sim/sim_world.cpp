@@ -6,50 +6,19 @@
 #include "engine/sim/sim_world_state.hpp"
 
 namespace switchyard::sim {
-namespace {
-
-balancer_settings settings_from(const scenario::scenario& s) {
-    balancer_settings b;
-    b.strategy = s.cluster.balancer.strategy;
-    b.sticky = s.cluster.balancer.sticky;
-    // The engine passes --health-interval-ms, --rise and --fall; fastinter and downinter keep
-    // switchyard-lb's defaults, as they do for real.
-    b.health.rise = s.cluster.balancer.health.rise;
-    b.health.fall = s.cluster.balancer.health.fall;
-    b.health.inter = s.cluster.balancer.health.interval;
-    b.probe_timeout = s.cluster.balancer.health.timeout;
-    return b;
-}
-
-}  // namespace
-
-sim_world::sim_world(const scenario::scenario& s, sim_costs costs, fleet::client_observer& observer,
-                     event_sink sink)
-    : scenario_(s),
+sim_world::sim_world(sim_cluster_config config, sim_costs costs, event_sink sink)
+    : config_(std::move(config)),
       costs_(costs),
-      observer_(observer),
       sink_(std::move(sink)),
-      balancer_(settings_from(s), component_rng(s.seed, "balancer")),
-      bus_(s.cluster.relays.history == 0 ? policy::channel_log::default_history_max
-                                         : s.cluster.relays.history),
+      balancer_(config_.balancer, component_rng(config_.seed, "balancer")),
+      bus_(config_.history == 0 ? policy::channel_log::default_history_max : config_.history),
       pending_max_(policy::hub::default_pending_max) {
-    if (s.cluster.relays.send_queue_bytes != 0)
-        costs_.send_queue_bytes_max = s.cluster.relays.send_queue_bytes;
+    if (config_.send_queue_bytes != 0)
+        costs_.send_queue_bytes_max = config_.send_queue_bytes;
     links_.emplace_back("client-balancer", costs_.client_link,
-                        component_rng(s.seed, "link:client-balancer"));
+                        component_rng(config_.seed, "link:client-balancer"));
     client_link_ = &links_.back();
     link_by_name_.emplace(client_link_->name(), client_link_);
-    for (const auto& f : s.fleets) {
-        auto st = std::make_unique<fleet_state>();
-        st->config = f;
-        for (const auto& ch : f.channels)
-            st->channels.push_back(channel_index(ch));
-        st->publish_channel = channel_index(
-            !f.publish_channel.empty() ? f.publish_channel
-                                       : (f.channels.empty() ? "global" : f.channels.front()));
-        st->rng = component_rng(s.seed, "fleet:" + f.name);
-        fleets_.push_back(std::move(st));
-    }
 }
 
 sim_world::~sim_world() = default;
@@ -79,7 +48,7 @@ std::uint32_t sim_world::add_relay(const std::string& id) {
     for (const auto& [name, profile, out] :
          {std::tuple{"balancer-" + id, costs_.backend_link, &backend_links_},
           std::tuple{id + "-redis", costs_.bus_link, &bus_links_}}) {
-        links_.emplace_back(name, profile, component_rng(scenario_.seed, "link:" + name));
+        links_.emplace_back(name, profile, component_rng(config_.seed, "link:" + name));
         link_by_name_.emplace(name, &links_.back());
         out->push_back(&links_.back());
     }
@@ -93,7 +62,7 @@ std::uint32_t sim_world::add_relay(const std::string& id) {
 
 void sim_world::start_cluster() {
     component("redis", "redis", "ready");
-    for (const auto& id : scenario_.cluster.relays.names)
+    for (const auto& id : config_.relays)
         add_relay(id);
     component("balancer", "balancer", "ready");
 }

@@ -15,7 +15,6 @@
 #include "engine/events/event.hpp"
 #include "engine/fleet/client_behaviour.hpp"
 #include "engine/fleet/client_observer.hpp"
-#include "engine/scenario/scenario.hpp"
 #include "engine/sim/sim_balancer.hpp"
 #include "engine/sim/sim_bus.hpp"
 #include "engine/sim/sim_kernel.hpp"
@@ -43,6 +42,15 @@ struct sim_client {
 /// Which events the world publishes besides the client records (component and health changes).
 using event_sink = std::function<void(const events::event&)>;
 
+/// The cluster a simulated world builds: the scenario's cluster keys the simulation reads.
+struct sim_cluster_config {
+    std::uint64_t seed = 1;              ///< every generator derives from it
+    std::vector<std::string> relays;     ///< ids at start
+    std::uint32_t history = 0;           ///< messages kept per channel for resume; 0 = default
+    std::uint64_t send_queue_bytes = 0;  ///< per-client send queue; 0 = the relay's default
+    balancer_settings balancer;
+};
+
 /// Runs one scenario's cluster and fleets in virtual time.
 ///
 /// Contract: single-threaded; every call happens between kernel events (the runner calls in,
@@ -50,8 +58,7 @@ using event_sink = std::function<void(const events::event&)>;
 /// scenario, costs and seed: the same records, byte for byte.
 class sim_world {
   public:
-    sim_world(const scenario::scenario& s, sim_costs costs, fleet::client_observer& observer,
-              event_sink sink = {});
+    sim_world(sim_cluster_config config, sim_costs costs, event_sink sink = {});
     ~sim_world();
     sim_world(const sim_world&) = delete;
     sim_world& operator=(const sim_world&) = delete;
@@ -61,11 +68,24 @@ class sim_world {
 
     /// Relays, bus and balancer up; health probes begin.
     void start_cluster();
-    /// Every fleet's clients begin (the connect ramp spreads first connects).
-    void start_fleets();
-    /// A cluster action (kill, stop, cont, restart, drain, add_relay, remove_relay, fault,
-    /// clear_fault, restart_redis). Returns "" or why it could not be applied.
-    std::string apply(const scenario::action_spec& a);
+    /// Every fleet's clients begin now (the connect ramp spreads first connects); client
+    /// indices are dense in fleet order. `observer` must outlive the world.
+    void start_fleets(const std::vector<fleet::fleet_config>& fleets,
+                      fleet::client_observer& observer);
+
+    // Cluster actions by component or link name. Each returns "" or why it was not applied
+    // ("unknown relay 'relay-9'", "relay-2 is not running").
+    std::string kill(const std::string& relay);
+    std::string stop_process(const std::string& relay);
+    std::string cont(const std::string& relay);
+    std::string restart(const std::string& relay);
+    std::string drain(const std::string& relay);
+    std::string add_relay_named(const std::string& relay);
+    std::string remove_relay(const std::string& relay);
+    std::string restart_redis();
+    std::string set_fault(const std::string& link, const std::string& toxic,
+                          const faults::toxic_params& params);
+    std::string clear_fault(const std::string& link);
 
     bool set_publish_rate(std::string_view fleet, double hz);
     void pause_publishing();
@@ -100,6 +120,7 @@ class sim_world {
     void note_health(std::uint32_t b, const std::optional<policy::health_transition>& t);
     void component(const std::string& name, const char* kind, const char* state);
     void lose_relay(std::uint32_t r, const char* reason, const char* state);
+    std::optional<std::uint32_t> relay_named(const std::string& id) const;
     void close_crossing(std::string_view link, faults::connection_action a);
     void release_stalled(std::string_view link);
 
@@ -133,12 +154,13 @@ class sim_world {
     void client_closed(std::uint32_t c, std::uint32_t gen, std::string reason);
     void detach(std::uint32_t c);
     void send_publishes(std::uint32_t c, const fleet::client_actions& a);
+    fleet::client_observer& observer() { return *observer_; }
     std::size_t fleet_channel(const sim_client& cl, std::uint32_t ch) const;
     policy::fast_rng& rng_of(const sim_client& cl);
 
-    const scenario::scenario& scenario_;
+    sim_cluster_config config_;
     sim_costs costs_;
-    fleet::client_observer& observer_;
+    fleet::client_observer* observer_ = nullptr;
     event_sink sink_;
     sim_kernel kernel_;
     sim_balancer balancer_;

@@ -5,6 +5,7 @@
 
 #include "engine/sim/sim_world.hpp"
 #include "engine/sim/sim_world_state.hpp"
+#include "engine/verify/expectation.hpp"
 
 namespace switchyard::sim {
 namespace {
@@ -13,98 +14,121 @@ constexpr micros relay_restart_time{100'000};  ///< a restarted relay serves aga
 
 }  // namespace
 
-std::string sim_world::apply(const scenario::action_spec& a) {
-    using events::action_kind;
-    auto relay_named = [&](const std::string& id) -> std::optional<std::uint32_t> {
-        if (auto b = balancer_.find(id))
-            return static_cast<std::uint32_t>(*b);
-        return std::nullopt;
-    };
-    switch (a.kind) {
-        case action_kind::kill:
-        case action_kind::restart:
-        case action_kind::drain:
-        case action_kind::remove_relay:
-        case action_kind::stop:
-        case action_kind::cont: {
-            const auto r = relay_named(a.target);
-            if (!r)
-                return "unknown relay '" + a.target + "'";
-            auto& relay = *relays_[*r];
-            if (a.kind == action_kind::stop) {
-                if (relay.life() != relay_life::up)
-                    return a.target + " is not running";
-                relay.set_life(relay_life::stopped);
-                component(a.target, "relay", "stopped");
-            } else if (a.kind == action_kind::cont) {
-                if (relay.life() != relay_life::stopped)
-                    return a.target + " is not stopped";
-                relay.set_life(relay_life::up);
-                component(a.target, "relay", "continued");
-                for (auto& work : relay.take_held())
-                    work();
-            } else {
-                if (relay.life() == relay_life::dead)
-                    return a.target + " is not running";
-                const bool drain =
-                    a.kind == action_kind::drain || a.kind == action_kind::remove_relay;
-                if (a.kind == action_kind::remove_relay)
-                    note_health(*r, balancer_.disable(*r, now()));
-                lose_relay(*r, drain ? "1001 going away" : "connection reset",
-                           drain ? "exited" : "killed");
-                if (a.kind == action_kind::restart) {
-                    const auto id = a.target;
-                    kernel_.after(relay_restart_time, [this, rr = *r, id] {
-                        relays_[rr]->set_life(relay_life::up);
-                        component(id, "relay", "ready");
-                    });
-                }
-            }
-            return {};
+std::optional<std::uint32_t> sim_world::relay_named(const std::string& id) const {
+    if (auto b = balancer_.find(id))
+        return static_cast<std::uint32_t>(*b);
+    return std::nullopt;
+}
+
+std::string sim_world::kill(const std::string& id) {
+    const auto r = relay_named(id);
+    if (!r)
+        return "unknown relay '" + id + "'";
+    if (relays_[*r]->life() == relay_life::dead)
+        return id + " is not running";
+    lose_relay(*r, "connection reset", "killed");
+    return {};
+}
+
+std::string sim_world::restart(const std::string& id) {
+    if (auto err = kill(id); !err.empty())
+        return err;
+    kernel_.after(relay_restart_time, [this, r = *relay_named(id), id] {
+        relays_[r]->set_life(relay_life::up);
+        component(id, "relay", "ready");
+    });
+    return {};
+}
+
+std::string sim_world::drain(const std::string& id) {
+    const auto r = relay_named(id);
+    if (!r)
+        return "unknown relay '" + id + "'";
+    if (relays_[*r]->life() == relay_life::dead)
+        return id + " is not running";
+    lose_relay(*r, "1001 going away", "exited");
+    return {};
+}
+
+std::string sim_world::remove_relay(const std::string& id) {
+    const auto r = relay_named(id);
+    if (!r)
+        return "unknown relay '" + id + "'";
+    note_health(*r, balancer_.disable(*r, now()));
+    return relays_[*r]->life() == relay_life::dead ? std::string() : drain(id);
+}
+
+std::string sim_world::stop_process(const std::string& id) {
+    const auto r = relay_named(id);
+    if (!r)
+        return "unknown relay '" + id + "'";
+    if (relays_[*r]->life() != relay_life::up)
+        return id + " is not running";
+    relays_[*r]->set_life(relay_life::stopped);
+    component(id, "relay", "stopped");
+    return {};
+}
+
+std::string sim_world::cont(const std::string& id) {
+    const auto r = relay_named(id);
+    if (!r)
+        return "unknown relay '" + id + "'";
+    auto& relay = *relays_[*r];
+    if (relay.life() != relay_life::stopped)
+        return id + " is not stopped";
+    relay.set_life(relay_life::up);
+    component(id, "relay", "continued");
+    for (auto& work : relay.take_held())
+        work();
+    return {};
+}
+
+std::string sim_world::add_relay_named(const std::string& id) {
+    if (relay_named(id))
+        return "relay '" + id + "' exists";
+    add_relay(id);
+    return {};
+}
+
+std::string sim_world::restart_redis() {
+    bus_.set_up(false);
+    component("redis", "redis", "killed");
+    kernel_.after(costs_.bus_restart, [this] {
+        bus_.set_up(true);
+        component("redis", "redis", "ready");
+    });
+    return {};
+}
+
+std::string sim_world::set_fault(const std::string& link_name, const std::string& toxic,
+                                 const faults::toxic_params& params) {
+    sim_link* link = find_link(link_name);
+    if (!link)
+        return "unknown link '" + link_name + "'";
+    try {
+        const auto live = link->set_fault(toxic, params, now());
+        if (sink_) {
+            std::string detail = "toxic=" + toxic;
+            for (const auto& [k, v] : params.values)
+                detail += " " + k + "=" + verify::format_number(v);
+            sink_(events::fault_changed{now(), link_name, toxic, detail, true});
         }
-        case action_kind::add_relay:
-            if (relay_named(a.target))
-                return "relay '" + a.target + "' exists";
-            add_relay(a.target);
-            return {};
-        case action_kind::fault: {
-            sim_link* link = find_link(a.target);
-            if (!link)
-                return "unknown link '" + a.target + "'";
-            try {
-                const auto live = link->set_fault(a.toxic, a.params, now());
-                if (sink_)
-                    sink_(events::fault_changed{now(), a.target, a.toxic, a.detail(), true});
-                close_crossing(a.target, live);
-            } catch (const std::invalid_argument& e) {
-                return e.what();
-            }
-            return {};
-        }
-        case action_kind::clear_fault: {
-            sim_link* link = find_link(a.target);
-            if (!link)
-                return "unknown link '" + a.target + "'";
-            link->clear_faults();
-            if (sink_)
-                sink_(events::fault_changed{now(), a.target, "", "", false});
-            release_stalled(a.target);
-            return {};
-        }
-        case action_kind::restart_redis:
-            bus_.set_up(false);
-            component("redis", "redis", "killed");
-            kernel_.after(costs_.bus_restart, [this] {
-                bus_.set_up(true);
-                component("redis", "redis", "ready");
-            });
-            return {};
-        case action_kind::set_rate:
-            return set_publish_rate(a.target, a.rate_hz) ? "" : "unknown fleet '" + a.target + "'";
-        case action_kind::set_count:
-            return set_count(a.target, a.count) ? "" : "unknown fleet '" + a.target + "'";
+        close_crossing(link_name, live);
+    } catch (const std::invalid_argument& e) {
+        return e.what();
     }
-    return "unsupported action";
+    return {};
+}
+
+std::string sim_world::clear_fault(const std::string& link_name) {
+    sim_link* link = find_link(link_name);
+    if (!link)
+        return "unknown link '" + link_name + "'";
+    link->clear_faults();
+    if (sink_)
+        sink_(events::fault_changed{now(), link_name, "", "", false});
+    release_stalled(link_name);
+    return {};
 }
 
 // A relay goes away: it forgets its connections and subscriptions at once; each client learns

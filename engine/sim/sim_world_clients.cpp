@@ -2,6 +2,7 @@
 // decisions (when to connect, back off, resume, publish, how a placement counts) are the
 // client_behaviour core's; this file only carries them out and reports what happened.
 #include "engine/fleet/message_codec.hpp"
+#include "engine/sim/component_rng.hpp"
 #include "engine/sim/sim_world.hpp"
 #include "engine/sim/sim_world_state.hpp"
 
@@ -17,7 +18,20 @@ policy::fast_rng& sim_world::rng_of(const sim_client& cl) {
     return fleets_[cl.fleet]->rng;
 }
 
-void sim_world::start_fleets() {
+void sim_world::start_fleets(const std::vector<fleet::fleet_config>& fleets,
+                             fleet::client_observer& observer) {
+    observer_ = &observer;
+    for (const auto& config : fleets) {
+        auto st = std::make_unique<fleet_state>();
+        st->config = config;
+        for (const auto& ch : config.channels)
+            st->channels.push_back(channel_index(ch));
+        st->publish_channel = channel_index(!config.publish_channel.empty() ? config.publish_channel
+                                            : config.channels.empty()       ? "global"
+                                                                      : config.channels.front());
+        st->rng = component_rng(config_.seed, "fleet:" + config.name);
+        fleets_.push_back(std::move(st));
+    }
     for (std::uint32_t fi = 0; fi < fleets_.size(); ++fi) {
         auto& f = *fleets_[fi];
         const auto count = f.config.count;
@@ -48,13 +62,13 @@ void sim_world::act(std::uint32_t c, const fleet::client_actions& a, std::string
         std::string_view why = reason;
         if (why.empty())
             why = a.disconnect_reason.empty() ? std::string_view("closed") : a.disconnect_reason;
-        observer_.on_disconnect({c, cl.core.relay(), std::string(why), now(), fleet_name});
+        observer().on_disconnect({c, cl.core.relay(), std::string(why), now(), fleet_name});
     }
     if (!a.failure.empty())
-        observer_.on_connect_failure(
+        observer().on_connect_failure(
             {c, std::string(reason.empty() ? a.failure : reason), now(), fleet_name});
     if (a.report_connect)
-        observer_.on_connect({c, cl.core.relay(), a.how, a.reconnect, now(), fleet_name});
+        observer().on_connect({c, cl.core.relay(), a.how, a.reconnect, now(), fleet_name});
     if (a.connect)
         connect(c);
     if (a.ping && cl.relay >= 0) {

@@ -66,7 +66,7 @@ void sim_world::send_publishes(std::uint32_t c, const fleet::client_actions& a) 
     const auto bytes = f.config.message_bytes + costs_.frame_overhead_bytes;
     for (std::uint32_t i = 0; i < a.publish_count; ++i) {
         const std::uint64_t n = a.first_msg_number + i;
-        observer_.on_publish({c, channels_[f.publish_channel], fleet::make_msg_id(c, n), now()});
+        observer().on_publish({c, channels_[f.publish_channel], fleet::make_msg_id(c, n), now()});
         auto m = std::make_shared<const sim_message>(c, n, now(), f.publish_channel, bytes);
         carry(up_path(r), bytes, now(), [this, c, gen = cl.conn, r, m] {
             at_relay(r, [this, c, gen, r, m] { relay_publish(c, gen, r, m); });
@@ -96,7 +96,7 @@ void sim_world::bus_publish(std::uint32_t c, std::uint32_t gen, std::uint32_t r,
                                     return;  // the connection the ack was for is gone
                                 clients_[c].core.on_activity(now());
                                 rec.at = now();
-                                observer_.on_ack(rec);
+                                observer().on_ack(rec);
                             });
                   });
               });
@@ -180,7 +180,7 @@ void sim_world::deliver_group(std::uint32_t r, std::uint32_t ch, const policy::h
         cl.core.on_activity(now());
         rec.client = c;
         rec.replayed = cl.core.on_message(fleet_channel(cl, ch), e.seq);
-        observer_.on_delivery(rec);
+        observer().on_delivery(rec);
     }
 }
 
@@ -244,7 +244,7 @@ void sim_world::relay_synced(std::uint32_t c, std::uint32_t gen, std::uint32_t r
             return;
         cl.core.on_activity(now());
         if (sync.missing)
-            observer_.on_resume_gap(
+            observer().on_resume_gap(
                 {c, channels_[ch], sync.missing->requested, sync.missing->oldest, now()});
         for (const auto& e : sync.deliver)
             deliver_group(r, ch, e, {{c, gen}});

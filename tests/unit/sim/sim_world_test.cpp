@@ -6,12 +6,11 @@
 
 #include <sstream>
 
+#include "engine/sim/sim_scenario.hpp"
 #include "engine/verify/ledger.hpp"
 
 namespace switchyard::sim {
 namespace {
-
-using events::action_kind;
 
 scenario::scenario small(std::uint32_t relays, std::uint32_t clients, double rate_hz) {
     scenario::scenario s;
@@ -66,9 +65,9 @@ class recorder final : public fleet::client_observer {
 };
 
 /// Connects everyone, publishes for `seconds`, stops publishing and drains for a second.
-void run(sim_world& w, recorder& rec, double seconds) {
+void run(sim_world& w, const scenario::scenario& s, recorder& rec, double seconds) {
     w.start_cluster();
-    w.start_fleets();
+    w.start_fleets(s.fleets, rec);
     w.kernel().run_until(w.now() + micros{static_cast<std::int64_t>(seconds * 1e6)});
     w.pause_publishing();
     w.kernel().run_until(w.now() + micros{1'000'000});
@@ -79,9 +78,9 @@ void run(sim_world& w, recorder& rec, double seconds) {
 TEST(SimWorld, EveryPublishReachesEveryClientExactlyOnce) {
     auto s = small(3, 12, 0);
     recorder rec;
-    sim_world w(s, sim_costs{}, rec);
+    sim_world w(cluster_config_from(s), sim_costs{});
     w.start_cluster();
-    w.start_fleets();
+    w.start_fleets(s.fleets, rec);
     w.kernel().run_until(micros{1'000'000});  // everyone connected and subscribed, nobody talks
     ASSERT_EQ(w.connected_clients(), 12u);
     w.set_publish_rate("clients", 5);
@@ -108,17 +107,14 @@ TEST(SimWorld, EveryPublishReachesEveryClientExactlyOnce) {
 TEST(SimWorld, RelayKillRecoversWithResumeAndNoLoss) {
     auto s = small(3, 30, 4);
     recorder rec;
-    sim_world w(s, sim_costs{}, rec);
+    sim_world w(cluster_config_from(s), sim_costs{});
     w.start_cluster();
-    w.start_fleets();
+    w.start_fleets(s.fleets, rec);
     w.kernel().run_until(micros{2'000'000});
     const auto on_killed = w.relay(0).members().size();
     ASSERT_EQ(on_killed, 10u);
-    scenario::action_spec kill;
-    kill.kind = action_kind::kill;
-    kill.target = "relay-1";
     rec.ledger.mark_relay_lost("relay-1", "kill", w.now());
-    ASSERT_EQ(w.apply(kill), "");
+    ASSERT_EQ(w.kill("relay-1"), "");
     w.kernel().run_until(micros{6'000'000});
     w.pause_publishing();
     w.kernel().run_until(micros{7'000'000});
@@ -141,14 +137,11 @@ TEST(SimWorld, WithoutResumeTheOutageShowsAsLoss) {
     auto s = small(2, 10, 20);
     s.fleets[0].reconnect.resume = false;
     recorder rec;
-    sim_world w(s, sim_costs{}, rec);
+    sim_world w(cluster_config_from(s), sim_costs{});
     w.start_cluster();
-    w.start_fleets();
+    w.start_fleets(s.fleets, rec);
     w.kernel().run_until(micros{2'000'000});
-    scenario::action_spec kill;
-    kill.kind = action_kind::kill;
-    kill.target = "relay-2";
-    ASSERT_EQ(w.apply(kill), "");
+    ASSERT_EQ(w.kill("relay-2"), "");
     w.kernel().run_until(micros{5'000'000});
     EXPECT_GT(rec.ledger.summary().lost, 0u);
 }
@@ -156,22 +149,15 @@ TEST(SimWorld, WithoutResumeTheOutageShowsAsLoss) {
 TEST(SimWorld, PartitionOfABackendLinkStallsThenDelivers) {
     auto s = small(1, 4, 0);
     recorder rec;
-    sim_world w(s, sim_costs{}, rec);
+    sim_world w(cluster_config_from(s), sim_costs{});
     w.start_cluster();
-    w.start_fleets();
+    w.start_fleets(s.fleets, rec);
     w.kernel().run_until(micros{1'000'000});
     w.set_publish_rate("clients", 2);
-    scenario::action_spec cut;
-    cut.kind = action_kind::fault;
-    cut.target = "balancer-relay-1";
-    cut.toxic = "partition";
-    ASSERT_EQ(w.apply(cut), "");
+    ASSERT_EQ(w.set_fault("balancer-relay-1", "partition", {}), "");
     w.kernel().run_until(micros{2'000'000});
     const auto during = rec.ledger.summary().deliveries;
-    scenario::action_spec heal;
-    heal.kind = action_kind::clear_fault;
-    heal.target = "balancer-relay-1";
-    ASSERT_EQ(w.apply(heal), "");
+    ASSERT_EQ(w.clear_fault("balancer-relay-1"), "");
     w.pause_publishing();
     w.kernel().run_until(micros{3'000'000});
     const auto sum = rec.ledger.summary();
@@ -183,16 +169,13 @@ TEST(SimWorld, PartitionOfABackendLinkStallsThenDelivers) {
 TEST(SimWorld, UnknownTargetsAreRefusedInWords) {
     auto s = small(1, 1, 0);
     recorder rec;
-    sim_world w(s, sim_costs{}, rec);
+    sim_world w(cluster_config_from(s), sim_costs{});
     w.start_cluster();
-    scenario::action_spec a;
-    a.kind = action_kind::kill;
-    a.target = "relay-9";
-    EXPECT_EQ(w.apply(a), "unknown relay 'relay-9'");
-    a.kind = action_kind::fault;
-    a.target = "balancer-relay-9";
-    a.toxic = "latency";
-    EXPECT_EQ(w.apply(a), "unknown link 'balancer-relay-9'");
+    EXPECT_EQ(w.kill("relay-9"), "unknown relay 'relay-9'");
+    EXPECT_EQ(w.set_fault("balancer-relay-9", "latency", {}), "unknown link 'balancer-relay-9'");
+    EXPECT_EQ(w.cont("relay-1"), "relay-1 is not stopped");
+    EXPECT_NE(w.set_fault("balancer-relay-1", "latncy", {}).find("known: latency"),
+              std::string::npos);
 }
 
 TEST(SimWorld, SameSeedSameRecordsByteForByte) {
@@ -200,15 +183,12 @@ TEST(SimWorld, SameSeedSameRecordsByteForByte) {
     std::string first;
     for (int i = 0; i < 2; ++i) {
         recorder rec;
-        sim_world w(s, sim_costs{}, rec);
+        sim_world w(cluster_config_from(s), sim_costs{});
         w.start_cluster();
-        w.start_fleets();
+        w.start_fleets(s.fleets, rec);
         w.kernel().run_until(micros{1'500'000});
-        scenario::action_spec kill;
-        kill.kind = action_kind::kill;
-        kill.target = "relay-2";
-        ASSERT_EQ(w.apply(kill), "");
-        run(w, rec, 2);
+        ASSERT_EQ(w.kill("relay-2"), "");
+        run(w, s, rec, 2);
         if (i == 0)
             first = rec.log.str();
         else
@@ -217,8 +197,8 @@ TEST(SimWorld, SameSeedSameRecordsByteForByte) {
     EXPECT_GT(first.size(), 1000u);
     s.seed = 8;
     recorder other;
-    sim_world w(s, sim_costs{}, other);
-    run(w, other, 3.5);
+    sim_world w(cluster_config_from(s), sim_costs{});
+    run(w, s, other, 3.5);
     EXPECT_NE(first, other.log.str()) << "the seed must matter";
 }
 
