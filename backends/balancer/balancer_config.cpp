@@ -262,8 +262,8 @@ void apply_root(const YAML::Node& root, const std::string& file, balancer_config
         yaml_map m(n, file, "limits");
         m.check_known({"header_timeout_ms", "idle_timeout_ms", "connect_timeout_ms",
                        "upstream_timeout_ms", "drain_timeout_ms", "max_header_bytes",
-                       "max_body_bytes", "max_connections", "max_idle_upstream_per_backend",
-                       "redispatch_max", "tunnel_buffer_bytes"});
+                       "max_body_bytes", "max_connections", "max_connections_per_address",
+                       "max_idle_upstream_per_backend", "redispatch_max", "tunnel_buffer_bytes"});
         auto& l = c.limits;
         m.get_ms("header_timeout_ms", l.header_timeout);
         m.get_ms("idle_timeout_ms", l.idle_timeout);
@@ -273,6 +273,7 @@ void apply_root(const YAML::Node& root, const std::string& file, balancer_config
         m.get_int("max_header_bytes", l.max_header_bytes, 512, 1 << 20);
         m.get_int("max_body_bytes", l.max_body_bytes, 0, std::numeric_limits<long long>::max());
         m.get_int("max_connections", l.max_connections, 1, 10'000'000);
+        m.get_int("max_connections_per_address", l.max_connections_per_address, 0, 10'000'000);
         m.get_int("max_idle_upstream_per_backend", l.max_idle_upstream_per_backend, 0, 100000);
         m.get_int("redispatch_max", l.redispatch_max, 0, 100);
         m.get_int("tunnel_buffer_bytes", l.tunnel_buffer_bytes, 1024, 16 << 20);
@@ -373,6 +374,7 @@ std::string help_text() {
          "  --no-health              no active checks (passive detection only)\n"
          "  --header-timeout-ms N --idle-timeout-ms N --max-header-bytes N\n"
          "  --max-body-bytes N --max-connections N --drain-timeout-ms N\n"
+         "  --max-connections-per-address N   per client address (default 4096, 0 = none)\n"
          "  --help                   this text\n\n"
          "strategies:\n";
     for (const auto& row : policy::selector_table())
@@ -467,6 +469,7 @@ config_result parse_command_line(int argc, const char* const* argv) {
             {"--max-header-bytes", "limits: {max_header_bytes: %}"},
             {"--max-body-bytes", "limits: {max_body_bytes: %}"},
             {"--max-connections", "limits: {max_connections: %}"},
+            {"--max-connections-per-address", "limits: {max_connections_per_address: %}"},
             {"--drain-timeout-ms", "limits: {drain_timeout_ms: %}"},
         };
         if (flag == "--config") {

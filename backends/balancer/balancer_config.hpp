@@ -65,6 +65,9 @@ struct limits_config {
     std::uint32_t max_header_bytes = 16384;      ///< larger request header = 431
     std::uint64_t max_body_bytes = 64ull << 20;  ///< larger request body = 413
     std::uint32_t max_connections = 20000;       ///< client connections over this are closed
+    /// Client connections one source address may hold; more are closed at accept. 0 = no
+    /// limit. Stops one host from taking every slot of max_connections.
+    std::uint32_t max_connections_per_address = 4096;
     std::uint32_t max_idle_upstream_per_backend =
         512;                           ///< pooled keep-alive per backend per thread
     std::uint32_t redispatch_max = 3;  ///< extra backends tried after a refused connect/reset

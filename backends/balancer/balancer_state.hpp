@@ -9,6 +9,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include "backends/balancer/address_quota.hpp"
 #include "backends/balancer/backend_pool.hpp"
 #include "backends/balancer/balancer_config.hpp"
 #include "backends/policy/sticky_codec.hpp"
@@ -20,6 +21,8 @@ struct balancer_totals {
     std::atomic<std::uint32_t> connections_active{0};
     std::atomic<std::uint64_t> connections_total{0};
     std::atomic<std::uint64_t> connections_rejected{0};  ///< over max_connections
+    /// over max_connections_per_address
+    std::atomic<std::uint64_t> connections_rejected_per_address{0};
     std::atomic<std::uint64_t> requests{0};
     std::atomic<std::uint32_t> tunnels_active{0};
     std::atomic<std::uint64_t> tunnels{0};
@@ -35,13 +38,15 @@ struct balancer_state {
     balancer_state(balancer_config cfg, std::string cookie_secret)
         : config(std::move(cfg)),
           pool(config.backends, config.health, std::chrono::steady_clock::now()),
-          codec(std::move(cookie_secret), config.sticky.max_age) {}
+          codec(std::move(cookie_secret), config.sticky.max_age),
+          per_address(config.limits.max_connections_per_address) {}
 
     balancer_config config;
     backend_pool pool;
     policy::sticky_codec codec;
     std::vector<boost::asio::ip::tcp::endpoint> endpoints;  ///< resolved, same order as backends
     balancer_totals totals;
+    address_quota per_address;  ///< client connections per source address
     std::atomic<bool> draining{false};
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };

@@ -11,7 +11,9 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "backends/balancer/proxy_worker.hpp"
+#include "backends/net/parser_without_trailers.hpp"
 #include "backends/net/proxy_headers.hpp"
+#include "backends/net/request_framing.hpp"
 
 namespace switchyard::balancer {
 
@@ -115,12 +117,29 @@ void on_eof(http::basic_parser<is_request>& p, beast::error_code& ec) {
 /// Reads until the parser has the whole header (it stops there, body bytes stay in `buffer`).
 /// Feeds the parser directly instead of through Beast's composed read, which costs several
 /// handler layers per step.
+/// For a request: the raw head is checked (obs-fold, bare LF) before the parser reads it, since
+/// the parser would accept both. Beast parses a header only once all of it is in the buffer, so
+/// the bytes it is about to read are exactly those up to the first blank line. A refusal is put
+/// in `refused` and reported as a parse error.
 template <class Stream, bool is_request>
 asio::awaitable<void> read_header(session_io& io, Stream& s, beast::flat_buffer& buffer,
                                   http::basic_parser<is_request>& p,
-                                  std::chrono::milliseconds timeout, beast::error_code& ec) {
+                                  std::chrono::milliseconds timeout, beast::error_code& ec,
+                                  std::optional<net::request_refusal>* refused = nullptr) {
     for (;;) {
         ec = {};
+        if (refused && buffer.size() > 0 && !p.is_header_done()) {
+            const std::string_view bytes(static_cast<const char*>(buffer.data().data()),
+                                         buffer.size());
+            const auto end = bytes.find("\r\n\r\n");
+            if (end != std::string_view::npos) {
+                *refused = net::check_raw_head(bytes.substr(0, end + 4));
+                if (*refused) {
+                    ec = http::error::bad_obs_fold;
+                    co_return;
+                }
+            }
+        }
         if (buffer.size() > 0) {
             const std::size_t used = p.put(buffer.data(), ec);
             buffer.consume(used);
@@ -199,6 +218,23 @@ void serialize_header(std::string& out, const http::header<is_request, Fields>& 
 /// Bodies up to this size are copied behind the header so the message leaves in one send.
 constexpr std::size_t coalesce_body_bytes = 4096;
 
+/// Longest chunk-size line or trailer section the body parser may wait on.
+constexpr std::size_t max_pending_line_bytes = 16384;
+
+/// When the body parser waits for more input, what it left unread is an unfinished chunk-size
+/// line or trailer section. Beast wants CRLF there and waits forever on a bare LF (the request
+/// would hang until the idle timeout), and on a line with no end it would buffer without bound;
+/// both are malformed.
+bool pending_line_ok(const beast::flat_buffer& pending) {
+    const std::string_view bytes(static_cast<const char*>(pending.data().data()), pending.size());
+    if (bytes.size() > max_pending_line_bytes)
+        return false;
+    for (std::size_t i = bytes.find('\n'); i != std::string_view::npos; i = bytes.find('\n', i + 1))
+        if (i == 0 || bytes[i - 1] != '\r')
+            return false;
+    return true;
+}
+
 /// Streams one message from `in` to `out`: the header as already parsed into `p` (and possibly
 /// rewritten), then the body piece by piece with the framing it arrived in. Whatever body bytes
 /// have arrived are passed on before waiting for more.
@@ -231,6 +267,10 @@ asio::awaitable<relay_fault> relay_message(session_io& io, Out& out, In& in,
                     if (ec == http::error::need_more) {
                         ec = {};
                         need_input = true;
+                        if (!pending_line_ok(in_buffer)) {
+                            ec = http::error::bad_chunk;
+                            co_return relay_fault::input;
+                        }
                     } else if (ec) {
                         co_return relay_fault::input;
                     }
@@ -557,7 +597,7 @@ class upstream_watch {
 /// answer. Returns true when the client connection may carry another request.
 template <class Stream>
 asio::awaitable<bool> forward(session_io& io, Stream& stream, beast::flat_buffer& buf,
-                              http::request_parser<http::buffer_body>& parser, bool tls,
+                              net::parser_without_trailers<true>& parser, bool tls,
                               const std::string& client_ip, chunk_buffer& staging,
                               affinity_memo& memo) {
     auto& w = io.w;
@@ -707,7 +747,7 @@ asio::awaitable<bool> forward(session_io& io, Stream& stream, beast::flat_buffer
             break;
         }
 
-        http::response_parser<http::buffer_body> rp;
+        net::parser_without_trailers<false> rp;
         rp.header_limit(max_upstream_header_bytes);
         rp.body_limit(boost::none);
         if (req.method() == http::verb::head)
@@ -804,10 +844,21 @@ asio::awaitable<void> run_session(session_io& io, Stream& stream, bool tls,
             }
         }
         first = false;
-        http::request_parser<http::buffer_body> parser;
+        net::parser_without_trailers<true> parser;
         parser.header_limit(lim.max_header_bytes);
         parser.body_limit(lim.max_body_bytes);
-        co_await read_header(io, stream, buf, parser, lim.header_timeout, ec);
+        std::optional<net::request_refusal> refused;
+        co_await read_header(io, stream, buf, parser, lim.header_timeout, ec, &refused);
+        if (!ec)
+            refused = net::normalise_request_head(parser.get());
+        if (refused) {
+            st.totals.bad_requests.fetch_add(1, std::memory_order_relaxed);
+            co_await send_simple(io, stream, refused->status,
+                                 std::to_string(static_cast<unsigned>(refused->status)) + " " +
+                                     std::string(refused->reason) + "\n",
+                                 false);
+            co_return;
+        }
         if (ec) {
             if (ec == beast::error::timeout) {
                 st.totals.timeouts.fetch_add(1, std::memory_order_relaxed);
@@ -865,7 +916,9 @@ std::string peer_ip(const tcp::socket& s) {
 
 }  // namespace
 
-asio::awaitable<void> serve_plain_client(proxy_worker& w, tcp::socket socket) {
+asio::awaitable<void> serve_plain_client(proxy_worker& w, tcp::socket socket,
+                                         [[maybe_unused]] address_quota::lease slot) {
+    // `slot` lives in the coroutine frame: the address's count drops when the session ends.
     connection_scope scope(w);
     const std::string ip = peer_ip(socket);
     beast::error_code ec;
@@ -877,7 +930,8 @@ asio::awaitable<void> serve_plain_client(proxy_worker& w, tcp::socket socket) {
     close_stream(socket);
 }
 
-asio::awaitable<void> serve_tls_client(proxy_worker& w, tcp::socket socket) {
+asio::awaitable<void> serve_tls_client(proxy_worker& w, tcp::socket socket,
+                                       [[maybe_unused]] address_quota::lease slot) {
     connection_scope scope(w);
     const std::string ip = peer_ip(socket);
     beast::ssl_stream<tcp::socket> stream(std::move(socket), *w.tls_context());

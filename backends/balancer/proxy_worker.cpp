@@ -82,12 +82,21 @@ void proxy_worker::spawn_accept(listener& l) {
                     socket.close(ec);
                     continue;
                 }
+                address_quota::lease slot;
+                const auto peer = socket.remote_endpoint(ec);
+                if (!ec && !state_.per_address.try_acquire(peer.address(), slot)) {
+                    totals.connections_rejected_per_address.fetch_add(1, std::memory_order_relaxed);
+                    socket.close(ec);
+                    continue;
+                }
                 socket.set_option(tcp::no_delay(true), ec);
                 if (l.tls)
-                    asio::co_spawn(ioc_, serve_tls_client(*this, std::move(socket)),
+                    asio::co_spawn(ioc_,
+                                   serve_tls_client(*this, std::move(socket), std::move(slot)),
                                    asio::detached);
                 else
-                    asio::co_spawn(ioc_, serve_plain_client(*this, std::move(socket)),
+                    asio::co_spawn(ioc_,
+                                   serve_plain_client(*this, std::move(socket), std::move(slot)),
                                    asio::detached);
             }
         },

@@ -18,6 +18,7 @@ std::string render_stats_json(const stats_view& v) {
     totals["connections_active"] = t.connections_active;
     totals["connections_total"] = t.connections_total;
     totals["connections_rejected"] = t.connections_rejected;
+    totals["connections_rejected_per_address"] = t.connections_rejected_per_address;
     totals["requests"] = t.requests;
     totals["tunnels_active"] = t.tunnels_active;
     totals["tunnels"] = t.tunnels;
@@ -82,6 +83,8 @@ std::string render_metrics(const stats_view& v) {
     counter("switchyard_lb_connections_total", "accepted client connections", t.connections_total);
     counter("switchyard_lb_connections_rejected_total", "connections over max_connections",
             t.connections_rejected);
+    counter("switchyard_lb_connections_rejected_per_address_total",
+            "connections over max_connections_per_address", t.connections_rejected_per_address);
     counter("switchyard_lb_requests_total", "HTTP requests forwarded", t.requests);
     gauge("switchyard_lb_tunnels_active", "open WebSocket tunnels", t.tunnels_active);
     counter("switchyard_lb_tunnels_total", "WebSocket tunnels opened", t.tunnels);

@@ -56,11 +56,14 @@ void add_forwarded(http::fields& fields, std::string_view client_ip, std::string
         fields.set("X-Forwarded-For", client_ip);
     }
     fields.set("X-Forwarded-Proto", proto);
-    if (fields.find("X-Forwarded-Host") == fields.end()) {
-        auto host = fields.find(http::field::host);
-        if (host != fields.end())
-            fields.set("X-Forwarded-Host", host->value());
-    }
+    // What a client sends in these would be taken for what the proxy saw: set them from the
+    // connection and the (validated) Host, never pass them on.
+    fields.erase("X-Forwarded-Host");
+    auto host = fields.find(http::field::host);
+    if (host != fields.end())
+        fields.set("X-Forwarded-Host", host->value());
+    fields.set("X-Real-IP", client_ip);
+    fields.erase(http::field::forwarded);
 }
 
 }  // namespace switchyard::net

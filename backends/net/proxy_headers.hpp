@@ -11,8 +11,9 @@ namespace switchyard::net {
 /// With `keep_upgrade`, Upgrade survives (the caller re-adds `Connection: Upgrade`).
 void strip_hop_by_hop(boost::beast::http::fields& fields, bool keep_upgrade = false);
 
-/// Appends `client_ip` to X-Forwarded-For and sets X-Forwarded-Proto and X-Forwarded-Host (from
-/// Host when the client sent none).
+/// Appends `client_ip` to X-Forwarded-For (so its last entry is always the address the proxy saw),
+/// sets X-Forwarded-Proto, X-Forwarded-Host (from Host) and X-Real-IP, replacing whatever the
+/// client sent in those, and removes Forwarded (RFC 7239), which this proxy does not write.
 void add_forwarded(boost::beast::http::fields& fields, std::string_view client_ip,
                    std::string_view proto);
 
