@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <ctime>
-#include <set>
 
-#include "engine/cli/run_observer.hpp"
 #include "engine/fleet/fleet_runner.hpp"
 #include "engine/report/file_reports.hpp"
+#include "engine/run/run_observer.hpp"
+#include "engine/scenario/plan_builder.hpp"
 #include "engine/verify/checker_table.hpp"
 #include "engine/verify/ledger.hpp"
 
@@ -267,45 +267,19 @@ report::run_result run_controller::execute() {
     events_.publish(events::run_started{clock_.now(), scenario_.name, scenario_.file,
                                         scenario_.seed, r.run_dir, scenario_.duration});
     ledger_ = std::make_unique<verify::ledger>();
-    observer_ = std::make_unique<run_observer>(*ledger_, events_);
+    observer_ = std::make_unique<run::run_observer>(*ledger_, events_);
 
-    cluster::cluster_options co;
-    co.run_dir = r.run_dir;
-    co.seed = scenario_.seed;
-    co.startup_timeout =
-        std::chrono::duration_cast<std::chrono::milliseconds>(scenario_.startup_timeout);
-    std::set<std::string> future;
-    for (const auto& a : scenario_.timeline)
-        if (a.kind == action_kind::add_relay)
-            future.insert(a.target);
-    for (unsigned i = 0; i < options_.spare_relays; ++i) {
-        std::string id;
-        for (unsigned n = 1;; ++n) {
-            id = "relay-" + std::to_string(n);
-            if (!future.count(id) && std::find(scenario_.cluster.relays.names.begin(),
-                                               scenario_.cluster.relays.names.end(),
-                                               id) == scenario_.cluster.relays.names.end())
-                break;
-        }
-        future.insert(id);
-    }
-    co.future_relays.assign(future.begin(), future.end());
-    co.netns_relays = scenario::netns_relays(scenario_);
-    if (options_.proxy_all_links) {
-        auto all = scenario_.cluster.relays.names;
-        all.insert(all.end(), future.begin(), future.end());
-        co.proxied_links = scenario::link_names(all);
-    } else {
-        for (const auto& a : scenario_.timeline)
-            if (a.kind == action_kind::fault && !a.netns)
-                co.proxied_links.push_back(a.target);
-    }
+    scenario::plan_options po;
+    po.spare_relays = options_.spare_relays;
+    po.proxy_all_links = options_.proxy_all_links;
+    auto cluster_plan = scenario::make_cluster_plan(scenario_, po);
 
     bool ran = false;
     try {
         {
             std::lock_guard lock(cluster_mutex_);
-            cluster_ = std::make_unique<cluster::cluster>(scenario_.cluster, co, events_, clock_);
+            cluster_ = std::make_unique<cluster::cluster>(std::move(cluster_plan), r.run_dir,
+                                                          events_, clock_);
         }
         cluster_->start();
         if (auto note = cluster_->health_note(); !note.empty())

@@ -44,11 +44,11 @@ std::string status_text(int status) {
 }
 }  // namespace
 
-cluster::cluster(scenario::cluster_spec spec, cluster_options options, events::event_stream& events,
-                 const events::run_clock& clock)
-    : spec_(std::move(spec)), options_(std::move(options)), events_(events), clock_(clock) {
+cluster::cluster(run::cluster_plan plan, std::filesystem::path run_dir,
+                 events::event_stream& events, const events::run_clock& clock)
+    : plan_(std::move(plan)), run_dir_(std::move(run_dir)), events_(events), clock_(clock) {
     // A token only this run knows guards the balancer's admin commands.
-    admin_token_ = "sy-" + std::to_string(options_.seed) + "-" + std::to_string(::getpid());
+    admin_token_ = "sy-" + std::to_string(plan_.seed) + "-" + std::to_string(::getpid());
 }
 
 cluster::~cluster() {
@@ -70,8 +70,8 @@ void cluster::emit_component(const std::string& id, const std::string& kind,
 }
 
 bool cluster::proxied(const std::string& link) const {
-    return std::find(options_.proxied_links.begin(), options_.proxied_links.end(), link) !=
-           options_.proxied_links.end();
+    return std::find(plan_.proxied_links.begin(), plan_.proxied_links.end(), link) !=
+           plan_.proxied_links.end();
 }
 
 faults::fault_proxy* cluster::proxy(const std::string& link) {
@@ -85,7 +85,7 @@ void cluster::make_proxy(const std::string& link, unsigned short upstream_port,
     o.name = link;
     o.upstream_host = upstream_host;
     o.upstream_port = upstream_port;
-    o.seed = options_.seed + proxies_.size() + 1;
+    o.seed = plan_.seed + proxies_.size() + 1;
     o.queue_bytes_max = proxy_queue_bytes_max;
     auto p = std::make_unique<faults::fault_proxy>(o);
     emit_component("proxy:" + link, "proxy", "ready", nullptr, p->port(), 0);
@@ -94,19 +94,19 @@ void cluster::make_proxy(const std::string& link, unsigned short upstream_port,
 
 void cluster::start() {
     std::lock_guard lock(mutex_);
-    std::filesystem::create_directories(options_.run_dir);
-    if (spec_.balancer.kind == scenario::balancer_kind::external) {
+    std::filesystem::create_directories(run_dir_);
+    if (plan_.cluster.balancer.kind == run::balancer_kind::external) {
         start_external_cluster();
         return;
     }
-    if (spec_.balancer.kind != scenario::balancer_kind::switchyard && spec_.balancer.tls)
+    if (plan_.cluster.balancer.kind != run::balancer_kind::switchyard && plan_.cluster.balancer.tls)
         throw cluster_error("balancer kind '" +
-                            std::string(scenario::to_string(spec_.balancer.kind)) +
+                            std::string(run::to_string(plan_.cluster.balancer.kind)) +
                             "' with tls: the engine only terminates TLS with switchyard-lb");
-    if (!options_.netns_relays.empty()) {
+    if (!plan_.netns_relays.empty()) {
         if (auto why = faults::netns_link::unavailable_reason(); !why.empty())
             throw cluster_error("mode netns faults cannot run here: " + why);
-        for (const auto& id : options_.netns_relays) {
+        for (const auto& id : plan_.netns_relays) {
             try {
                 netns_[id] = std::make_unique<faults::netns_link>();
             } catch (const std::exception& e) {
@@ -114,13 +114,13 @@ void cluster::start() {
             }
         }
     }
-    if (spec_.bus.kind == scenario::bus_kind::redis)
+    if (plan_.cluster.bus.kind == run::bus_kind::redis)
         start_redis();
-    for (const auto& id : spec_.relays.names) {
+    for (const auto& id : plan_.cluster.relays.names) {
         relays_.push_back(std::make_unique<relay_proc>());
         relays_.back()->id = id;
     }
-    for (const auto& id : options_.future_relays) {
+    for (const auto& id : plan_.future_relays) {
         relays_.push_back(std::make_unique<relay_proc>());
         relays_.back()->id = id;
         relays_.back()->port = pick_free_port();
@@ -130,14 +130,15 @@ void cluster::start() {
             make_proxy(r->id + "-redis", redis_->port());
     }
     for (auto& r : relays_)
-        if (r->port == 0 || std::find(spec_.relays.names.begin(), spec_.relays.names.end(),
-                                      r->id) != spec_.relays.names.end())
+        if (r->port == 0 ||
+            std::find(plan_.cluster.relays.names.begin(), plan_.cluster.relays.names.end(),
+                      r->id) != plan_.cluster.relays.names.end())
             start_relay(*r);
     for (auto& r : relays_)
         if (proxied("balancer-" + r->id))
             make_proxy("balancer-" + r->id, r->port,
                        netns_of(r->id) ? netns_of(r->id)->ns_ip() : std::string("127.0.0.1"));
-    if (spec_.balancer.tls)
+    if (plan_.cluster.balancer.tls)
         make_tls_material();
     start_balancer();
     if (proxied("client-balancer"))
@@ -150,7 +151,7 @@ void cluster::start_redis() {
         std::vector<std::string> binds;  // relays in namespaces reach redis over their veth
         for (const auto& [id, link] : netns_)
             binds.push_back(link->host_ip());
-        redis_ = std::make_unique<redis_server>(options_.run_dir, 0, std::move(binds));
+        redis_ = std::make_unique<redis_server>(run_dir_, 0, std::move(binds));
     } catch (const std::exception& e) {
         throw cluster_error(std::string("redis: ") + e.what());
     }
@@ -158,12 +159,12 @@ void cluster::start_redis() {
 }
 
 std::string cluster::bus_url_for(const relay_proc& r) const {
-    switch (spec_.bus.kind) {
-        case scenario::bus_kind::memory:
+    switch (plan_.cluster.bus.kind) {
+        case run::bus_kind::memory:
             return "memory";
-        case scenario::bus_kind::external:
-            return spec_.bus.url;
-        case scenario::bus_kind::redis:
+        case run::bus_kind::external:
+            return plan_.cluster.bus.url;
+        case run::bus_kind::redis:
             break;
     }
     if (auto* ns = netns_of(r.id))  // redis listens on the host end of the veth too
@@ -190,24 +191,24 @@ void cluster::start_relay(relay_proc& r) {
     argv.insert(argv.end(), relay_argv.begin(), relay_argv.end());
     if (ns)
         argv.insert(argv.end(), {"--bind", ns->ns_ip()});
-    if (spec_.relays.history) {
+    if (plan_.cluster.relays.history) {
         argv.push_back("--history");
-        argv.push_back(std::to_string(spec_.relays.history));
+        argv.push_back(std::to_string(plan_.cluster.relays.history));
     }
-    if (spec_.relays.send_queue_bytes) {
+    if (plan_.cluster.relays.send_queue_bytes) {
         argv.push_back("--send-queue-bytes");
-        argv.push_back(std::to_string(spec_.relays.send_queue_bytes));
+        argv.push_back(std::to_string(plan_.cluster.relays.send_queue_bytes));
     }
-    argv.insert(argv.end(), spec_.relays.args.begin(), spec_.relays.args.end());
+    argv.insert(argv.end(), plan_.cluster.relays.args.begin(), plan_.cluster.relays.args.end());
     emit_component(r.id, "relay", "starting", nullptr, r.port, 0);
-    r.proc = std::make_unique<child_process>(argv, options_.run_dir / (r.id + ".log"));
-    auto ready = r.proc->wait_ready(options_.startup_timeout);
+    r.proc = std::make_unique<child_process>(argv, run_dir_ / (r.id + ".log"));
+    auto ready = r.proc->wait_ready(plan_.startup_timeout);
     if (!ready) {
         r.proc->kill_now();
         r.state = "failed";
         emit_component(r.id, "relay", "failed", r.proc.get(), r.port, 0);
         throw cluster_error(r.id + " did not print READY within " +
-                            std::to_string(options_.startup_timeout.count()) + " ms; see " +
+                            std::to_string(plan_.startup_timeout.count()) + " ms; see " +
                             r.proc->log_path().string());
     }
     r.port = ready->port;
@@ -232,23 +233,23 @@ unsigned short cluster::backend_port_for(const relay_proc& r) const {
 }
 
 void cluster::make_tls_material() {
-    tls_cert_ = options_.run_dir / "balancer-cert.pem";
-    tls_key_ = options_.run_dir / "balancer-key.pem";
+    tls_cert_ = run_dir_ / "balancer-cert.pem";
+    tls_key_ = run_dir_ / "balancer-key.pem";
     child_process openssl(
         {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
          "-nodes", "-keyout", tls_key_.string(), "-out", tls_cert_.string(), "-days", "2", "-subj",
          "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"},
-        options_.run_dir / "openssl.log");
+        run_dir_ / "openssl.log");
     const auto status = openssl.wait_exit(20s);
     if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0)
         throw cluster_error("could not make a test certificate with openssl; see " +
-                            (options_.run_dir / "openssl.log").string());
+                            (run_dir_ / "openssl.log").string());
 }
 
 void cluster::start_external_balancer() {
-    const auto& b = spec_.balancer;
-    const auto kind = b.kind == scenario::balancer_kind::haproxy ? external::balancer_kind::haproxy
-                                                                 : external::balancer_kind::nginx;
+    const auto& b = plan_.cluster.balancer;
+    const auto kind = b.kind == run::balancer_kind::haproxy ? external::balancer_kind::haproxy
+                                                            : external::balancer_kind::nginx;
     std::vector<external::backend_address> backends;
     for (const auto& r : relays_)
         if (!r->removed)
@@ -261,14 +262,14 @@ void cluster::start_external_balancer() {
     o.rise = b.health.rise;
     o.fall = b.health.fall;
     o.connect_timeout = std::max(b.health.timeout, std::chrono::milliseconds{200});
-    auto plan = external::prepare(kind, backends, o, options_.run_dir);
+    auto plan = external::prepare(kind, backends, o, run_dir_);
     if (auto* err = std::get_if<external::plan_error>(&plan))
         throw cluster_error(std::string(external::to_string(kind)) + ": " + err->key + ": " +
                             err->message);
     const auto& lp = std::get<external::launch_plan>(plan);
     emit_component("balancer", "balancer", "starting", nullptr, lp.port, 0);
-    balancer_ = std::make_unique<child_process>(lp.argv, options_.run_dir / "balancer.log");
-    if (!external::wait_listening("127.0.0.1", lp.port, options_.startup_timeout) ||
+    balancer_ = std::make_unique<child_process>(lp.argv, run_dir_ / "balancer.log");
+    if (!external::wait_listening("127.0.0.1", lp.port, plan_.startup_timeout) ||
         !balancer_->running()) {
         balancer_->kill_now();
         balancer_state_ = "failed";
@@ -289,7 +290,7 @@ void cluster::start_external_cluster() {
     // Someone else's cluster: its balancer, relays and bus run already. The engine only drives
     // clients at `url` (through a fault proxy when the timeline faults client-balancer) and reads
     // health from `admin_url` when there is one.
-    const auto& b = spec_.balancer;
+    const auto& b = plan_.cluster.balancer;
     auto target = fleet::parse_target(b.url);
     if (!target)
         throw cluster_error("external balancer: bad url '" + b.url + "'");
@@ -313,13 +314,13 @@ void cluster::start_external_cluster() {
 }
 
 std::string cluster::health_note() const {
-    switch (spec_.balancer.kind) {
-        case scenario::balancer_kind::nginx:
+    switch (plan_.cluster.balancer.kind) {
+        case run::balancer_kind::nginx:
             return "balancer health is not read: nginx OSS has no per-backend status API (only "
                    "passive max_fails checks, stub_status counts connections), so this run has "
                    "no health_changed events";
-        case scenario::balancer_kind::external:
-            if (spec_.balancer.admin_url.empty())
+        case run::balancer_kind::external:
+            if (plan_.cluster.balancer.admin_url.empty())
                 return "balancer health is not read: the external balancer has no admin_url "
                        "(switchyard-lb /stats or HAProxy CSV), so this run has no "
                        "health_changed events";
@@ -405,8 +406,8 @@ void cluster::read_haproxy_csv(const std::string& body) {
 }
 
 void cluster::start_balancer() {
-    const auto& b = spec_.balancer;
-    if (b.kind == scenario::balancer_kind::haproxy || b.kind == scenario::balancer_kind::nginx) {
+    const auto& b = plan_.cluster.balancer;
+    if (b.kind == run::balancer_kind::haproxy || b.kind == run::balancer_kind::nginx) {
         start_external_balancer();
         return;
     }
@@ -424,7 +425,7 @@ void cluster::start_balancer() {
                                   "--threads",
                                   "1",
                                   "--seed",
-                                  std::to_string(options_.seed ? options_.seed : 1),
+                                  std::to_string(plan_.seed ? plan_.seed : 1),
                                   "--health-interval-ms",
                                   std::to_string(b.health.interval.count()),
                                   "--health-timeout-ms",
@@ -446,14 +447,14 @@ void cluster::start_balancer() {
         }
     argv.insert(argv.end(), b.args.begin(), b.args.end());
     emit_component("balancer", "balancer", "starting", nullptr, balancer_port_, 0);
-    balancer_ = std::make_unique<child_process>(argv, options_.run_dir / "balancer.log");
-    auto ready = balancer_->wait_ready(options_.startup_timeout);
+    balancer_ = std::make_unique<child_process>(argv, run_dir_ / "balancer.log");
+    auto ready = balancer_->wait_ready(plan_.startup_timeout);
     if (!ready) {
         balancer_->kill_now();
         balancer_state_ = "failed";
         emit_component("balancer", "balancer", "failed", balancer_.get(), 0, 0);
         throw cluster_error("balancer did not print READY within " +
-                            std::to_string(options_.startup_timeout.count()) + " ms; see " +
+                            std::to_string(plan_.startup_timeout.count()) + " ms; see " +
                             balancer_->log_path().string());
     }
     balancer_port_ = ready->port;
@@ -483,16 +484,18 @@ void cluster::stop() {
 std::string cluster::client_url() const {
     std::lock_guard lock(mutex_);
     auto it = proxies_.find("client-balancer");
-    if (spec_.balancer.kind == scenario::balancer_kind::external) {
+    if (plan_.cluster.balancer.kind == run::balancer_kind::external) {
         if (it == proxies_.end())
-            return spec_.balancer.url;
+            return plan_.cluster.balancer.url;
         // Same scheme and prefix, through the proxy (TLS passes through it untouched).
-        const auto scheme = spec_.balancer.url.substr(0, spec_.balancer.url.find("://"));
+        const auto scheme =
+            plan_.cluster.balancer.url.substr(0, plan_.cluster.balancer.url.find("://"));
         return scheme + "://127.0.0.1:" + std::to_string(it->second->port()) +
                external_target_.prefix;
     }
     const unsigned port = it != proxies_.end() ? it->second->port() : balancer_port_;
-    return std::string(spec_.balancer.tls ? "wss" : "ws") + "://127.0.0.1:" + std::to_string(port);
+    return std::string(plan_.cluster.balancer.tls ? "wss" : "ws") +
+           "://127.0.0.1:" + std::to_string(port);
 }
 
 cluster::relay_proc& cluster::relay(const std::string& id) {
@@ -634,14 +637,13 @@ void cluster::set_fault(const std::string& link, const std::string& toxic,
                         const faults::toxic_params& params, bool netns) {
     std::lock_guard lock(mutex_);
     if (netns) {
-        auto* ns = netns_of(scenario::netns_relay_of(link));
+        auto* ns = netns_of(run::relay_of_link(link));
         if (!ns || toxic != "partition")
             throw std::runtime_error("link '" + link + "' has no netns partition");
         if (link.ends_with("-redis"))
             ns->partition(redis_->port(), faults::netns_link::port_side::host);
         else
-            ns->partition(relay(scenario::netns_relay_of(link)).port,
-                          faults::netns_link::port_side::ns);
+            ns->partition(relay(run::relay_of_link(link)).port, faults::netns_link::port_side::ns);
     } else {
         auto* p = proxy(link);
         if (!p)
@@ -662,13 +664,12 @@ void cluster::set_fault(const std::string& link, const std::string& toxic,
 
 void cluster::clear_fault(const std::string& link) {
     std::lock_guard lock(mutex_);
-    auto* ns = netns_of(scenario::netns_relay_of(link));
+    auto* ns = netns_of(run::relay_of_link(link));
     auto* p = proxy(link);
     if (!p && !(ns && ns->partitioned()))
         throw std::runtime_error("link '" + link + "' has no fault proxy");
     if (ns)  // this link's partition only: the relay's other link may be cut too
-        ns->heal(link.ends_with("-redis") ? redis_->port()
-                                          : relay(scenario::netns_relay_of(link)).port);
+        ns->heal(link.ends_with("-redis") ? redis_->port() : relay(run::relay_of_link(link)).port);
     if (p)
         p->clear_toxics();
     events_.publish(events::fault_changed{clock_.now(), link, "", "", false});
@@ -700,8 +701,8 @@ void cluster::poll() {
     if (balancer_state_ != "ready")
         return;
     // HAProxy's CSV page, an external admin_url; nginx has none (see health_note()).
-    if (spec_.balancer.kind == scenario::balancer_kind::haproxy ||
-        spec_.balancer.kind == scenario::balancer_kind::external)
+    if (plan_.cluster.balancer.kind == run::balancer_kind::haproxy ||
+        plan_.cluster.balancer.kind == run::balancer_kind::external)
         poll_stats_page();
     if (!balancer_admin_)
         return;
@@ -724,7 +725,7 @@ std::vector<component_info> cluster::components() const {
     if (balancer_)
         out.push_back({"balancer", "balancer", balancer_state_, "", balancer_->pid(),
                        balancer_port_, balancer_admin_});
-    else if (spec_.balancer.kind == scenario::balancer_kind::external)
+    else if (plan_.cluster.balancer.kind == run::balancer_kind::external)
         out.push_back({"balancer", "balancer", balancer_state_, "", 0, external_target_.port,
                        external_stats_port_});
     for (const auto& [link, p] : proxies_)

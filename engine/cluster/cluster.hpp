@@ -20,46 +20,26 @@
 #include "engine/faults/fault_proxy.hpp"
 #include "engine/faults/netns_link.hpp"
 #include "engine/fleet/target_address.hpp"
-#include "engine/scenario/scenario.hpp"
+#include "engine/run/cluster_driver.hpp"
+#include "engine/run/cluster_plan.hpp"
 
 namespace switchyard::cluster {
 
 /// The testbed itself could not run (a component did not start): the CLI's exit code 3.
-class cluster_error : public std::runtime_error {
+class cluster_error : public run::world_error {
   public:
-    using std::runtime_error::runtime_error;
-};
-
-struct cluster_options {
-    std::filesystem::path run_dir;  ///< component logs go here
-    std::uint64_t seed = 1;
-    std::chrono::milliseconds startup_timeout{15000};  ///< per component, to print READY
-    /// Links that get a fault proxy ("balancer-relay-1", "relay-1-redis", "client-balancer").
-    /// Only these can take faults; links without faults stay direct (no extra hop).
-    std::vector<std::string> proxied_links;
-    /// Relays the timeline adds later: their ports are reserved and the balancer knows them
-    /// from the start (down until they come up), since switchyard-lb has no runtime backend add.
-    std::vector<std::string> future_relays;
-    /// Relays that run inside their own network namespace (faults::netns_link) because a
-    /// `mode: netns` fault names one of their links. Needs root, ip and iptables.
-    std::vector<std::string> netns_relays;
+    using run::world_error::world_error;
 };
 
 /// A component as the GUI and reports see it.
-struct component_info {
-    std::string id;
-    std::string kind;    ///< "relay", "balancer", "redis", "proxy"
-    std::string state;   ///< "ready", "killed", "stopped", "draining", "exited", "pending", ...
-    std::string health;  ///< the balancer's view ("up", "down", ...) for relays; "" unknown
-    int pid = 0;
-    unsigned port = 0;
-    unsigned admin_port = 0;
-};
+using component_info = run::component_info;
 
+/// The real world's cluster driver (run::cluster_driver states the contract), built from a
+/// cluster plan; component logs go to `run_dir`. Events carry `clock`'s time.
 /// Thread-safe: every method may be called from any thread (one lock; actions are rare).
-class cluster {
+class cluster final : public run::cluster_driver {
   public:
-    cluster(scenario::cluster_spec spec, cluster_options options, events::event_stream& events,
+    cluster(run::cluster_plan plan, std::filesystem::path run_dir, events::event_stream& events,
             const events::run_clock& clock);
     /// stop()
     ~cluster();
@@ -67,38 +47,38 @@ class cluster {
     cluster& operator=(const cluster&) = delete;
 
     /// Starts every component; throws cluster_error naming the component and its log.
-    void start();
+    void start() override;
     /// Kills everything (balancer first, so clients see one clean cut), idempotent.
-    void stop();
+    void stop() override;
 
     /// Base URL clients connect to: "ws://127.0.0.1:<port>" ("wss://" with TLS).
-    std::string client_url() const;
+    std::string client_url() const override;
 
     /// Process actions; throw std::runtime_error (message for the action event) on failure.
-    void kill(const std::string& id);
-    void stop_process(const std::string& id);  ///< SIGSTOP
-    void cont(const std::string& id);          ///< SIGCONT
-    void restart(const std::string& id);       ///< kill, then start on the same port
-    void drain(const std::string& id);         ///< SIGTERM (relay closes clients with 1001)
-    void add_relay(const std::string& id);
-    void remove_relay(const std::string& id);  ///< disable in the balancer, then drain
-    void restart_redis();
+    void kill(const std::string& id) override;
+    void stop_process(const std::string& id) override;  ///< SIGSTOP
+    void cont(const std::string& id) override;          ///< SIGCONT
+    void restart(const std::string& id) override;       ///< kill, then start on the same port
+    void drain(const std::string& id) override;  ///< SIGTERM (relay closes clients with 1001)
+    void add_relay(const std::string& id) override;
+    void remove_relay(const std::string& id) override;  ///< disable in the balancer, then drain
+    void restart_redis() override;
     /// `netns`: a real partition of the link (the relay's namespace, iptables) instead of a
-    /// toxic on its proxy; only `partition`, only for relays in cluster_options::netns_relays.
+    /// toxic on its proxy; only `partition`, only for relays in the plan's netns_relays.
     void set_fault(const std::string& link, const std::string& toxic,
-                   const faults::toxic_params& params, bool netns = false);
-    void clear_fault(const std::string& link);
+                   const faults::toxic_params& params, bool netns) override;
+    void clear_fault(const std::string& link) override;
 
     /// Reads the balancer's /stats (health changes become events) and notices processes that
     /// exited on their own. Called periodically by the engine.
-    void poll();
+    void poll() override;
 
-    std::vector<component_info> components() const;
+    std::vector<component_info> components() const override;
     /// Why this run has no health_changed events, or "" when the balancer's health is read
     /// (nginx: no status API; external without admin_url).
-    std::string health_note() const;
+    std::string health_note() const override;
     std::vector<std::string> relay_ids() const;
-    std::filesystem::path run_dir() const { return options_.run_dir; }
+    std::filesystem::path run_dir() const { return run_dir_; }
 
     struct relay_proc;
 
@@ -126,8 +106,8 @@ class cluster {
                     const std::string& upstream_host = "127.0.0.1");
     bool proxied(const std::string& link) const;
 
-    scenario::cluster_spec spec_;
-    cluster_options options_;
+    run::cluster_plan plan_;
+    std::filesystem::path run_dir_;
     events::event_stream& events_;
     const events::run_clock& clock_;
     mutable std::recursive_mutex mutex_;

@@ -1,6 +1,6 @@
-#include "engine/cli/run_observer.hpp"
+#include "engine/run/run_observer.hpp"
 
-namespace switchyard::engine {
+namespace switchyard::run {
 namespace {
 const char* placement_name(fleet::placement p) {
     switch (p) {
@@ -40,4 +40,4 @@ void run_observer::on_resume_gap(const fleet::resume_gap_record& r) {
         events_.publish(events::resume_gap{r.at, r.client, r.channel, r.requested, r.oldest});
 }
 
-}  // namespace switchyard::engine
+}  // namespace switchyard::run

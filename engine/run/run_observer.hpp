@@ -6,7 +6,7 @@
 #include "engine/fleet/client_observer.hpp"
 #include "engine/verify/ledger.hpp"
 
-namespace switchyard::engine {
+namespace switchyard::run {
 
 class run_observer final : public fleet::client_observer {
   public:
@@ -26,4 +26,4 @@ class run_observer final : public fleet::client_observer {
     events::event_stream& events_;
 };
 
-}  // namespace switchyard::engine
+}  // namespace switchyard::run
