@@ -51,6 +51,9 @@ struct bus_options {
     std::string relay_id = "relay";
     /// Entries of history kept per channel (older ones are dropped; resume reports the gap).
     std::size_t history_max = 1024;
+    /// Memory bus: bytes of history over all channels, 0 = no budget (policy::channel_log
+    /// evicts the least recently published channels first). Redis keeps history in Redis.
+    std::size_t history_bytes_max = 0;
     /// How long a registry entry (client -> relay) lives unless refreshed.
     std::chrono::milliseconds registry_ttl{30'000};
     /// Redis: messages of one channel held (in memory) while a gap in the subscription is
@@ -75,6 +78,10 @@ struct bus_counters {
     std::atomic<std::uint64_t> directs_received{0};
     std::atomic<std::uint64_t> gap_refills{0};
     std::atomic<std::uint64_t> gap_hold_overflows{0};
+    /// Memory bus history under its byte budget: bytes held, entries and channels evicted.
+    std::atomic<std::uint64_t> history_bytes{0};
+    std::atomic<std::uint64_t> history_evicted_entries{0};
+    std::atomic<std::uint64_t> history_evicted_channels{0};
 };
 
 /// Receives what the bus delivers, always on the bus's executor.

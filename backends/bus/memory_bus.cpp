@@ -5,7 +5,9 @@
 namespace switchyard::bus {
 
 memory_bus::memory_bus(bus_options options, boost::asio::any_io_executor executor)
-    : options_(std::move(options)), executor_(std::move(executor)), log_(options_.history_max) {}
+    : options_(std::move(options)),
+      executor_(std::move(executor)),
+      log_(options_.history_max, options_.history_bytes_max) {}
 
 void memory_bus::start(bus_listener& listener) {
     listener_ = &listener;
@@ -27,7 +29,11 @@ void memory_bus::publish(std::string channel, std::string from, std::string data
     msg->channel = std::move(channel);
     msg->from = std::move(from);
     msg->data = std::move(data);
-    msg->seq = log_.append(msg->channel, msg);
+    const std::size_t bytes = msg->data.size() + msg->channel.size() + msg->from.size();
+    msg->seq = log_.append(msg->channel, msg, bytes);
+    counters_.history_bytes = log_.history_bytes();
+    counters_.history_evicted_entries = log_.evicted_entries();
+    counters_.history_evicted_channels = log_.evicted_channels();
     ++counters_.published;
     boost::asio::post(executor_, [this, msg, done = std::move(done)] {
         ++counters_.received;

@@ -40,7 +40,10 @@ hub_sync_result hub::on_synced(subscriber_id sub, std::string_view channel,
     if (latest > ch.latest)
         ch.latest = latest;
     std::uint64_t last = 0;
-    if (m->resume_after) {
+    if (m->resume_after && *m->resume_after > ch.latest) {
+        result.resume_beyond_latest = true;
+        last = latest;
+    } else if (m->resume_after) {
         last = *m->resume_after;
         // A gap only exists if something after the resume point was ever published.
         if (latest > last && oldest > last + 1)

@@ -45,6 +45,10 @@ struct hub_sync_result {
     std::uint64_t subscribed_seq = 0;
     /// The subscription was not pending (unsubscribed meanwhile, or a duplicate answer).
     bool stale = false;
+    /// The resume point was beyond the channel's latest seq (a seq this cluster never gave,
+    /// e.g. from before a bus restart): the subscription starts from now, as without resume,
+    /// and `subscribed_seq` (below the requested one) is where the client stands.
+    bool resume_beyond_latest = false;
 };
 
 /// Channel -> subscribers with per-subscriber sequence tracking.
@@ -70,6 +74,9 @@ class hub {
     /// Completes a pending subscription with the channel's history: `history` holds entries
     /// with seq > the resume point (ascending, may overlap the buffer), `oldest` the oldest seq
     /// the history still holds (latest+1 when empty), `latest` the channel's current seq.
+    /// A resume point beyond the channel's latest seq is taken as "from now" (see
+    /// hub_sync_result::resume_beyond_latest): otherwise every live message would look already
+    /// seen and the subscriber would receive nothing.
     hub_sync_result on_synced(subscriber_id sub, std::string_view channel,
                               const std::vector<hub_entry>& history, std::uint64_t oldest,
                               std::uint64_t latest);

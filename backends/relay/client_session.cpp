@@ -4,6 +4,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 
+#include "backends/relay/channel_quota.hpp"
 #include "backends/relay/relay_server.hpp"
 
 namespace switchyard::relay {
@@ -64,6 +65,8 @@ void client_session::start_session() {
     started_ = true;
     home_.sessions[id_] = this;
     home_.by_client.emplace(client_id_, this);
+    // The id rule: this connection takes the id; one still holding it is closed 4001.
+    server_.claim_client_id(client_id_, id_, home_.index);
     ++server_.metrics().connections;
     ++server_.metrics().connections_total;
     server_.with_bus([c = client_id_](bus::bus& b) { b.register_client(c); });
@@ -71,7 +74,8 @@ void client_session::start_session() {
         send_text(R"({"type":"hello","server":")" + server_.config().id + R"(","session":")" +
                   session_name_ + R"(","client":")" + client_id_ + "\"}");
     } else {
-        home_.hub.subscribe(id_, "global", std::nullopt);
+        if (home_.hub.subscribe(id_, "global", std::nullopt))
+            ++channels_held_;
         start_sync("global", std::nullopt);
     }
 }
@@ -84,6 +88,8 @@ void client_session::end_session() {
     if (server_.stopping())
         return;  // the process is exiting: shards and bus are going away
     home_.hub.remove(id_);
+    channels_held_ = 0;
+    server_.release_client_id(client_id_, id_);
     home_.sessions.erase(id_);
     auto range = home_.by_client.equal_range(client_id_);
     for (auto it = range.first; it != range.second; ++it) {
@@ -185,7 +191,8 @@ void client_session::on_text(std::string_view text) {
         if (!ec && v.is_object() && v.as_object().contains("type") &&
             v.as_object().at("type").is_string()) {
             mode_ = client_mode::native;
-            home_.hub.unsubscribe(id_, "global");
+            if (home_.hub.unsubscribe(id_, "global"))
+                --channels_held_;
             send_text(R"({"type":"hello","server":")" + server_.config().id + R"(","session":")" +
                       session_name_ + R"(","client":")" + client_id_ + "\"}");
         }
@@ -248,8 +255,8 @@ void client_session::handle_native(std::string_view text) {
             return;
         }
         for (const auto& c : ch->value().as_array())
-            if (c.is_string())
-                home_.hub.unsubscribe(id_, std::string_view(c.as_string()));
+            if (c.is_string() && home_.hub.unsubscribe(id_, std::string_view(c.as_string())))
+                --channels_held_;
     } else if (type == "send")
         send_to(v, id_json);
     else if (type == "ping")
@@ -293,6 +300,15 @@ void client_session::subscribe(const json::value& frame, const std::string& id_j
                 }
             }
         }
+        if (!home_.hub.is_subscribed(id_, name) &&
+            !may_subscribe(server_.config().max_channels_per_client, channels_held_)) {
+            ++server_.metrics().channel_limit_rejections;
+            error("too_many_channels",
+                  "a client may hold " + std::to_string(server_.config().max_channels_per_client) +
+                      " channels; not subscribed to '" + name + "'",
+                  id_json);
+            continue;
+        }
         if (!home_.hub.subscribe(id_, name, after)) {
             // Already subscribed: nothing changes, but the client still gets its answer (a
             // pending subscription answers when its sync completes).
@@ -301,6 +317,7 @@ void client_session::subscribe(const json::value& frame, const std::string& id_j
                           std::to_string(*last) + "}");
             continue;
         }
+        ++channels_held_;
         if (after)
             ++server_.metrics().resumes;
         start_sync(name, after);
@@ -333,6 +350,8 @@ void client_session::start_sync(const std::string& channel, std::optional<std::u
                     self->home_.hub.on_synced(self->id_, channel, entries, h.oldest, h.latest);
                 if (sync.stale)
                     return;
+                if (sync.resume_beyond_latest)
+                    ++self->server_.metrics().resume_beyond_latest;
                 const bool native = self->mode_ == client_mode::native;
                 if (sync.missing && native) {
                     ++self->server_.metrics().resume_gaps;

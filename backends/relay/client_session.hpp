@@ -114,6 +114,9 @@ class client_session : public std::enable_shared_from_this<client_session> {
     std::string session_name_;
     client_mode mode_;
     bool mode_switchable_;
+    /// Channels this client holds in the hub (pending or synced), for
+    /// --max-channels-per-client.
+    std::size_t channels_held_ = 0;
     bool saw_first_ = false;
     bool started_ = false;
     bool ended_ = false;

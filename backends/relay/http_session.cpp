@@ -6,6 +6,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
 
+#include "backends/relay/client_token.hpp"
 #include "backends/relay/relay_server.hpp"
 #include "backends/relay/sockjs_session.hpp"
 #include "backends/relay/ws_client.hpp"
@@ -18,8 +19,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-// An idle keep-alive connection (or a slow request) is dropped after this.
-constexpr std::chrono::seconds request_timeout{60};
 // Request headers beyond this are refused (431-like: the connection closes).
 constexpr std::uint32_t header_bytes_max = 16 * 1024;
 
@@ -33,6 +32,8 @@ const char* reason_of(int status) {
             return "No Content";
         case 400:
             return "Bad Request";
+        case 401:
+            return "Unauthorized";
         case 404:
             return "Not Found";
         case 405:
@@ -82,8 +83,9 @@ std::string http_response(int status, std::string_view content_type, std::string
     return out;
 }
 
-http_session::http_session(relay_server& server, asio::ip::tcp::socket socket, bool admin)
-    : server_(server), stream_(std::move(socket)), admin_(admin) {}
+http_session::http_session(relay_server& server, asio::ip::tcp::socket socket, bool admin,
+                           std::shared_ptr<connection_slot> slot)
+    : server_(server), stream_(std::move(socket)), admin_(admin), slot_(std::move(slot)) {}
 
 void http_session::run() {
     do_read();
@@ -103,9 +105,17 @@ void http_session::do_read() {
     parser_->header_limit(header_bytes_max);
     // xhr_send bodies are client messages: the same limit as a WebSocket frame (JSON-wrapped).
     parser_->body_limit(server_.config().max_message_bytes * 2 + 64);
-    stream_.expires_after(request_timeout);
+    // A connection that never completes its first request is an idle socket holding an fd
+    // (or a slowloris): it gets the shorter handshake timeout.
+    stream_.expires_after(first_request_ ? server_.config().handshake_timeout
+                                         : server_.config().idle_timeout);
     http::async_read(
         stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec == beast::error::timeout) {
+                ++(self->first_request_ ? self->server_.metrics().handshake_timeouts
+                                        : self->server_.metrics().idle_timeouts);
+            }
+            self->first_request_ = false;
             if (ec == http::error::body_limit) {
                 ++self->server_.metrics().too_large;
                 self->keep_alive_ = false;
@@ -201,11 +211,8 @@ void http_session::on_request() {
             return;
         }
         std::string client = query_param(query, "client");
-        if (!client.empty() && !client_session::valid_client_id(client)) {
-            keep_alive_ = false;
-            respond(400, "text/plain", "bad client id: 1..64 of [A-Za-z0-9_-]\n");
+        if (!client_id_allowed(client, query))
             return;
-        }
         upgrade(static_cast<int>(ws_framing::native), client);
         return;
     }
@@ -214,6 +221,21 @@ void http_session::on_request() {
         return;
     }
     respond(404, "text/plain", "not found\n");
+}
+
+bool http_session::client_id_allowed(const std::string& client, std::string_view query) {
+    const auto verdict =
+        check_client_id(client, query_param(query, "token"), server_.token_signer());
+    if (verdict == id_check::ok)
+        return true;
+    keep_alive_ = false;
+    if (verdict == id_check::bad_id) {
+        respond(400, "text/plain", id_check_text(verdict));
+        return false;
+    }
+    ++server_.metrics().token_rejections;
+    respond(401, "text/plain", id_check_text(verdict));
+    return false;
 }
 
 void http_session::upgrade(int framing, std::string client_id) {
@@ -231,7 +253,7 @@ void http_session::upgrade(int framing, std::string client_id) {
     if (&target == &server_.main_shard()) {
         auto c =
             std::make_shared<ws_client>(server_, target, std::move(socket), std::move(client_id),
-                                        static_cast<ws_framing>(framing));
+                                        static_cast<ws_framing>(framing), std::move(slot_));
         c->run(std::move(req));
         return;
     }
@@ -242,7 +264,8 @@ void http_session::upgrade(int framing, std::string client_id) {
     if (ec)
         return;
     asio::post(target.ioc, [this_server = &server_, &target, fd, protocol, framing,
-                            client_id = std::move(client_id), req = std::move(req)]() mutable {
+                            client_id = std::move(client_id), req = std::move(req),
+                            slot = std::move(slot_)]() mutable {
         asio::ip::tcp::socket s(target.ioc);
         boost::system::error_code ec;
         s.assign(protocol, fd, ec);
@@ -250,7 +273,7 @@ void http_session::upgrade(int framing, std::string client_id) {
             return;
         auto c =
             std::make_shared<ws_client>(*this_server, target, std::move(s), std::move(client_id),
-                                        static_cast<ws_framing>(framing));
+                                        static_cast<ws_framing>(framing), std::move(slot));
         c->run(std::move(req));
     });
 }
@@ -286,7 +309,10 @@ void http_session::route_sockjs(std::string_view path, std::string_view query) {
             respond(400, "text/plain", "Can \"Upgrade\" only to \"WebSocket\".");
             return;
         }
-        upgrade(static_cast<int>(ws_framing::raw), query_param(query, "client"));
+        std::string client = query_param(query, "client");
+        if (!client_id_allowed(client, query))
+            return;
+        upgrade(static_cast<int>(ws_framing::raw), client);
         return;
     }
     // /<server>/<session>/<transport>: server and session are non-empty and dot-free.
@@ -309,8 +335,13 @@ void http_session::route_sockjs(std::string_view path, std::string_view query) {
     const std::string key(parts[1]);
     const std::string_view transport = parts[2];
     std::string client = query_param(query, "client");
+    // SockJS clients cannot always set parameters: an invalid id means "invent one", as
+    // before. With a secret, a valid id without its token is refused like on /ws.
     if (!client.empty() && !client_session::valid_client_id(client))
         client.clear();
+    if (transport != "xhr_send" && req.method() != http::verb::options &&
+        !client_id_allowed(client, query))
+        return;
     if (transport == "websocket") {
         if (!beast::websocket::is_upgrade(req)) {
             respond(400, "text/plain", "Can \"Upgrade\" only to \"WebSocket\".");

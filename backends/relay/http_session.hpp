@@ -14,13 +14,17 @@
 namespace switchyard::relay {
 
 class relay_server;
+class connection_slot;
 
 /// Reads requests one at a time (keep-alive). A SockJS poll may park the connection: the
 /// session answers later through write(). Responses are written as prepared bytes, one write
 /// in flight.
 class http_session : public std::enable_shared_from_this<http_session> {
   public:
-    http_session(relay_server& server, boost::asio::ip::tcp::socket socket, bool admin);
+    /// `slot`: the connection's place in the client connection limits (null on the admin port);
+    /// it moves on with the socket on an upgrade.
+    http_session(relay_server& server, boost::asio::ip::tcp::socket socket, bool admin,
+                 std::shared_ptr<connection_slot> slot);
     void run();
     /// Queues response bytes; `end` marks the end of the response (then the next request is
     /// read, or the connection closes when it was not keep-alive).
@@ -39,6 +43,9 @@ class http_session : public std::enable_shared_from_this<http_session> {
                  std::string extra_headers = "");
     void route_sockjs(std::string_view path, std::string_view query);
     void upgrade(int framing, std::string client_id);
+    /// Applies the client id rule (valid id; with a secret, its token) to the request's
+    /// `client` and `token` parameters. False after answering 400/401 (counted).
+    bool client_id_allowed(const std::string& client, std::string_view query);
 
     relay_server& server_;
     boost::beast::tcp_stream stream_;
@@ -51,6 +58,10 @@ class http_session : public std::enable_shared_from_this<http_session> {
     std::deque<std::pair<std::shared_ptr<const std::string>, bool>> out_;
     bool writing_ = false;
     bool dead_ = false;
+    /// No request has been read yet: the read runs under --handshake-timeout-ms, later ones
+    /// under --idle-timeout-ms.
+    bool first_request_ = true;
+    std::shared_ptr<connection_slot> slot_;
 };
 
 /// Builds a complete HTTP/1.1 response. `extra_headers` are full "Name: value\r\n" lines.

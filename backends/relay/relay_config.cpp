@@ -2,8 +2,10 @@
 
 #include <cctype>
 #include <charconv>
+#include <fstream>
 #include <functional>
 #include <map>
+#include <sstream>
 
 namespace switchyard::relay {
 
@@ -34,6 +36,18 @@ bool parse_ms(const std::string& s, std::chrono::milliseconds& out) {
         return false;
     out = std::chrono::milliseconds{v};
     return true;
+}
+
+bool read_secret(const std::string& path, std::string& out) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return false;
+    std::ostringstream text;
+    text << in.rdbuf();
+    out = text.str();
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r'))
+        out.pop_back();
+    return !out.empty();
 }
 
 bool valid_id(const std::string& s) {
@@ -138,6 +152,53 @@ const std::vector<flag>& flags() {
          [](relay_config& c, const std::string& v) { return parse_ms(v, c.drain_grace); }},
         {"close-timeout-ms", "MS", "closing handshake limit (default 5000)",
          [](relay_config& c, const std::string& v) { return parse_ms(v, c.close_timeout); }},
+        {"handshake-timeout-ms", "MS",
+         "a new connection's first request (upgrade or HTTP) must arrive within this; else it "
+         "is closed (default 10000)",
+         [](relay_config& c, const std::string& v) { return parse_ms(v, c.handshake_timeout); }},
+        {"idle-timeout-ms", "MS",
+         "an HTTP keep-alive connection without a session is closed after this long without a "
+         "request (default 60000)",
+         [](relay_config& c, const std::string& v) { return parse_ms(v, c.idle_timeout); }},
+        {"max-connections", "N",
+         "client connections in total; more get 503 at accept, 0 = no maximum (default 19000)",
+         [](relay_config& c, const std::string& v) {
+             return parse_uint<std::size_t>(v, c.max_connections, 0, 1 << 24);
+         }},
+        {"max-connections-per-address", "N",
+         "client connections from one address; more get 503 at accept, 0 = no maximum; set 0 "
+         "behind a balancer (default 4096)",
+         [](relay_config& c, const std::string& v) {
+             return parse_uint<std::size_t>(v, c.max_connections_per_address, 0, 1 << 24);
+         }},
+        {"max-channels-per-client", "N",
+         "channels one client may hold; more get error too_many_channels, 0 = no maximum "
+         "(default 256)",
+         [](relay_config& c, const std::string& v) {
+             return parse_uint<std::size_t>(v, c.max_channels_per_client, 0, 1 << 24);
+         }},
+        {"history-bytes", "BYTES",
+         "memory bus: history bytes over all channels; idle channels are evicted first, 0 = no "
+         "budget (default 67108864)",
+         [](relay_config& c, const std::string& v) {
+             return parse_uint<std::size_t>(v, c.history_bytes_max, 0, std::size_t{1} << 40);
+         }},
+        {"trim-interval-ms", "MS",
+         "return freed heap memory to the system this often after a release, 0 = never "
+         "(default 10000)",
+         [](relay_config& c, const std::string& v) {
+             std::uint64_t ms = 0;
+             if (!parse_uint<std::uint64_t>(v, ms, 0, 86'400'000))
+                 return false;
+             c.trim_interval = std::chrono::milliseconds{ms};
+             return true;
+         }},
+        {"client-token-secret-file", "FILE",
+         "require token=hex(HMAC-SHA256(secret, client id)) with every client id; the secret is "
+         "the file's content (trailing newline dropped)",
+         [](relay_config& c, const std::string& v) {
+             return read_secret(v, c.client_token_secret);
+         }},
     };
     return table;
 }

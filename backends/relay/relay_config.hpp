@@ -60,6 +60,33 @@ struct relay_config {
     std::chrono::milliseconds drain_grace{2'000};
     /// A closing handshake (or a slow consumer's stuck write) is cut off after this.
     std::chrono::milliseconds close_timeout{5'000};
+
+    // Limits on untrusted clients (docs/security.md, "Relay"). 0 means "no maximum" for counts.
+    /// A new connection must have sent its first complete request (a WebSocket upgrade or an
+    /// HTTP request) within this, or it is closed (slowloris, idle sockets holding fds).
+    std::chrono::milliseconds handshake_timeout{10'000};
+    /// An HTTP keep-alive connection with no session (between requests, no WebSocket, no parked
+    /// SockJS poll) is closed after this long without a request.
+    std::chrono::milliseconds idle_timeout{60'000};
+    /// Open client connections in total; more are answered 503 and closed at accept. The
+    /// default stays below this machine's 20,000 open-file limit with room for the relay's own.
+    std::size_t max_connections = 19'000;
+    /// Open client connections from one address. 4,096 holds the engine's largest local runs
+    /// (1,000 clients from 127.0.0.1, two connections each over SockJS polling). Behind a
+    /// balancer every client shares the balancer's address: set 0 there.
+    std::size_t max_connections_per_address = 4'096;
+    /// Channels one client may hold at once (the fleet uses at most 64).
+    std::size_t max_channels_per_client = 256;
+    /// Memory bus: bytes of history over all channels; past it the least recently published
+    /// channels lose their history first. 0 = only the per-channel entry limit.
+    std::size_t history_bytes_max = 64u << 20;
+    /// Every this long, the heap is trimmed (malloc_trim) if connections closed or history was
+    /// evicted since the last trim, so memory freed after a load goes back to the system.
+    /// 0 = never.
+    std::chrono::milliseconds trim_interval{10'000};
+    /// With a secret, a client id must come with token=hex(HMAC-SHA256(secret, id)); read from
+    /// --client-token-secret-file (never a flag value: argv is visible to every local user).
+    std::string client_token_secret;
 };
 
 /// Result of parsing argv: a config, or an exit code with text for stdout/stderr.

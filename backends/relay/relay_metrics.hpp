@@ -22,6 +22,20 @@ struct relay_metrics {
     std::atomic<std::uint64_t> resume_gaps{0};
     std::atomic<std::uint64_t> replayed{0};
     std::atomic<std::uint64_t> replay_live_held{0};
+    // Limits on untrusted clients (switchyard_relay_* series, docs/security.md).
+    std::atomic<std::uint64_t> handshake_timeouts{0};
+    std::atomic<std::uint64_t> idle_timeouts{0};
+    std::atomic<std::uint64_t> connections_rejected{0};
+    std::atomic<std::uint64_t> connections_rejected_per_address{0};
+    std::atomic<std::uint64_t> accept_fd_exhausted{0};
+    std::atomic<std::uint64_t> connections_shed{0};
+    std::atomic<std::uint64_t> client_id_replaced{0};
+    std::atomic<std::uint64_t> token_rejections{0};
+    std::atomic<std::uint64_t> channel_limit_rejections{0};
+    std::atomic<std::uint64_t> resume_beyond_latest{0};
+    std::atomic<std::uint64_t> heap_trims{0};
+    /// Client connections closed (any reason): a trim is worth it only after some.
+    std::atomic<std::uint64_t> connections_closed{0};
 };
 
 }  // namespace switchyard::relay

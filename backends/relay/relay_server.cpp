@@ -1,5 +1,10 @@
 #include "backends/relay/relay_server.hpp"
 
+#include <fcntl.h>
+#include <malloc.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <iostream>
 #include <sstream>
@@ -19,6 +24,43 @@ namespace switchyard::relay {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+
+namespace {
+
+// After accept failed for want of file descriptors, accepting resumes after this pause: the
+// condition lasts until connections close, and retrying at once spins a core on EMFILE.
+constexpr std::chrono::milliseconds accept_pause{100};
+// Connections refused from the backlog per EMFILE episode (each needs the reserve fd).
+constexpr int shed_per_pause_max = 64;
+
+// What a refused connection is told before it is closed (best effort, non-blocking).
+constexpr std::string_view busy_response =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 18\r\n"
+    "Connection: close\r\nRetry-After: 1\r\n\r\nrelay at capacity\n";
+
+void refuse(int fd) {
+    // Closing with unread request bytes would send RST, which can destroy the 503 before the
+    // client reads it: take what has arrived first (bounded), then answer and close.
+    char sink[4096];
+    for (int i = 0; i < 16 && ::recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; ++i) {
+    }
+    [[maybe_unused]] auto n =
+        ::send(fd, busy_response.data(), busy_response.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    ::shutdown(fd, SHUT_WR);
+    ::close(fd);
+}
+
+bool out_of_fds(const boost::system::error_code& ec) {
+    return ec == asio::error::no_descriptors ||
+           ec == boost::system::errc::too_many_files_open_in_system ||
+           ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+}
+
+}  // namespace
+
+connection_slot::~connection_slot() {
+    server_.release_connection(address_);
+}
 
 void shard::on_message(const std::shared_ptr<const relay_message>& msg) {
     arrived.push_back(msg);
@@ -107,7 +149,11 @@ void shard::close_all(std::uint16_t code, const std::string& reason) {
         s->close_with(code, reason);
 }
 
-relay_server::relay_server(relay_config config) : config_(std::move(config)) {
+relay_server::relay_server(relay_config config)
+    : config_(std::move(config)),
+      limits_(config_.max_connections, config_.max_connections_per_address) {
+    if (!config_.client_token_secret.empty())
+        token_ = std::make_unique<client_token>(config_.client_token_secret);
     for (unsigned i = 0; i < config_.threads; ++i)
         shards_.push_back(std::make_unique<shard>(i, config_.send_queue_messages_max));
     for (auto& s : shards_) {
@@ -119,6 +165,7 @@ relay_server::relay_server(relay_config config) : config_(std::move(config)) {
     bus::bus_options options;
     options.relay_id = config_.id;
     options.history_max = config_.history_max;
+    options.history_bytes_max = config_.history_bytes_max;
     options.registry_ttl = config_.registry_ttl;
     options.gap_hold_max = config_.bus_gap_hold_max;
     bus_ = bus::make_bus(config_.bus, options, main_shard().ioc.get_executor());
@@ -137,6 +184,78 @@ relay_server::~relay_server() {
         s->fanning.clear();
     }
     sockjs_.reset();
+    if (reserve_fd_ >= 0)
+        ::close(reserve_fd_);
+}
+
+std::shared_ptr<connection_slot> relay_server::admit_connection(const std::string& address) {
+    admission verdict;
+    {
+        std::lock_guard lock(limits_mu_);
+        verdict = limits_.admit(address);
+    }
+    if (verdict == admission::accepted)
+        return std::make_shared<connection_slot>(*this, address);
+    if (verdict == admission::over_total)
+        ++metrics_.connections_rejected;
+    else
+        ++metrics_.connections_rejected_per_address;
+    return nullptr;
+}
+
+void relay_server::release_connection(const std::string& address) {
+    {
+        std::lock_guard lock(limits_mu_);
+        limits_.release(address);
+    }
+    ++metrics_.connections_closed;
+}
+
+void relay_server::claim_client_id(const std::string& client_id, policy::subscriber_id sub,
+                                   std::size_t shard_index) {
+    std::optional<id_holder> replaced;
+    {
+        std::lock_guard lock(claims_mu_);
+        replaced = claims_.claim(client_id, id_holder{sub, shard_index});
+    }
+    if (!replaced || replaced->shard >= shards_.size())
+        return;
+    // The old connection lives on its own shard: it is closed there, by its subscriber id (it
+    // may have gone meanwhile).
+    shard* home = shards_[replaced->shard].get();
+    asio::post(home->ioc, [this, home, old = replaced->sub] {
+        auto it = home->sessions.find(old);
+        if (it == home->sessions.end())
+            return;
+        ++metrics_.client_id_replaced;
+        it->second->shared_from_this()->close_with(4001, "replaced by a newer connection");
+    });
+}
+
+void relay_server::release_client_id(const std::string& client_id, policy::subscriber_id sub) {
+    std::lock_guard lock(claims_mu_);
+    claims_.release(client_id, sub);
+}
+
+void relay_server::arm_trim() {
+    if (config_.trim_interval.count() == 0)
+        return;
+    if (!trim_timer_)
+        trim_timer_ = std::make_unique<asio::steady_timer>(main_shard().ioc);
+    trim_timer_->expires_after(config_.trim_interval);
+    trim_timer_->async_wait([this](boost::system::error_code ec) {
+        if (ec)
+            return;
+        // Only after something was freed: a trim walks the heap, no use while memory is flat.
+        const std::uint64_t released =
+            metrics_.connections_closed.load() + bus_->counters().history_evicted_entries.load();
+        if (released != released_at_last_trim_) {
+            released_at_last_trim_ = released;
+            ::malloc_trim(0);
+            ++metrics_.heap_trims;
+        }
+        arm_trim();
+    });
 }
 
 shard& relay_server::next_shard() noexcept {
@@ -227,6 +346,56 @@ std::string relay_server::metrics_text() const {
     counter("relay_replay_live_held_total",
             "Live messages that waited behind a client's paced resume replay.",
             m.replay_live_held.load(), "counter");
+    std::size_t open_connections = 0;
+    {
+        std::lock_guard lock(limits_mu_);
+        open_connections = limits_.total();
+    }
+    counter("switchyard_relay_open_connections",
+            "Open client TCP connections (what --max-connections counts).", open_connections,
+            "gauge");
+    counter("switchyard_relay_handshake_timeouts_total",
+            "Connections closed for sending no complete first request within "
+            "--handshake-timeout-ms.",
+            m.handshake_timeouts.load(), "counter");
+    counter("switchyard_relay_idle_timeouts_total",
+            "Keep-alive connections without a session closed after --idle-timeout-ms.",
+            m.idle_timeouts.load(), "counter");
+    counter("switchyard_relay_connections_rejected_total",
+            "Connections refused at accept (503) for --max-connections.",
+            m.connections_rejected.load(), "counter");
+    counter("switchyard_relay_connections_rejected_per_address_total",
+            "Connections refused at accept (503) for --max-connections-per-address.",
+            m.connections_rejected_per_address.load(), "counter");
+    counter("switchyard_relay_accept_fd_exhausted_total",
+            "Times accept failed for want of file descriptors (accepting paused).",
+            m.accept_fd_exhausted.load(), "counter");
+    counter("switchyard_relay_connections_shed_total",
+            "Connections refused (503) with the reserve fd while out of file descriptors.",
+            m.connections_shed.load(), "counter");
+    counter("switchyard_relay_client_id_replaced_total",
+            "Connections closed 4001 because a newer connection took their client id.",
+            m.client_id_replaced.load(), "counter");
+    counter("switchyard_relay_token_rejections_total",
+            "Connections refused (401) for a missing or bad client token.",
+            m.token_rejections.load(), "counter");
+    counter("switchyard_relay_channel_limit_rejections_total",
+            "Subscriptions refused (too_many_channels) for --max-channels-per-client.",
+            m.channel_limit_rejections.load(), "counter");
+    counter("switchyard_relay_resume_beyond_latest_total",
+            "Resumes past the channel's latest seq, taken as from now.",
+            m.resume_beyond_latest.load(), "counter");
+    counter("switchyard_relay_history_bytes", "Memory bus history bytes held (--history-bytes).",
+            b.history_bytes.load(), "gauge");
+    counter("switchyard_relay_history_evicted_entries_total",
+            "History entries dropped to stay within --history-bytes.",
+            b.history_evicted_entries.load(), "counter");
+    counter("switchyard_relay_history_evicted_channels_total",
+            "Channels whose whole history was dropped for --history-bytes (idle ones first).",
+            b.history_evicted_channels.load(), "counter");
+    counter("switchyard_relay_heap_trims_total",
+            "Heap trims (malloc_trim) that returned freed memory to the system.",
+            m.heap_trims.load(), "counter");
     counter("relay_draining", "1 while draining.", draining_.load() ? 1 : 0, "gauge");
     counter("relay_bus_up", "1 while the bus is connected.", b.up.load() ? 1 : 0, "gauge");
     counter("relay_bus_lost", "1 while the bus has been down past the tolerance.",
@@ -257,12 +426,52 @@ void relay_server::accept(tcp::acceptor& acceptor, bool admin) {
                                                                      tcp::socket socket) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open())
             return;
+        if (out_of_fds(ec)) {
+            ++metrics_.accept_fd_exhausted;
+            shed_backlog(acceptor);
+            auto& pause = admin ? admin_accept_pause_ : accept_pause_;
+            if (!pause)
+                pause = std::make_unique<asio::steady_timer>(main_shard().ioc);
+            pause->expires_after(accept_pause);
+            pause->async_wait([this, &acceptor, admin](boost::system::error_code wait_ec) {
+                if (!wait_ec)
+                    accept(acceptor, admin);
+            });
+            return;
+        }
         if (!ec) {
             socket.set_option(tcp::no_delay(true), ec);
-            std::make_shared<http_session>(*this, std::move(socket), admin)->run();
+            if (admin) {
+                // The operator's port: not counted against the client limits.
+                std::make_shared<http_session>(*this, std::move(socket), true, nullptr)->run();
+            } else {
+                boost::system::error_code peer_ec;
+                const auto peer = socket.remote_endpoint(peer_ec);
+                auto slot = peer_ec ? nullptr : admit_connection(peer.address().to_string());
+                if (slot)
+                    std::make_shared<http_session>(*this, std::move(socket), false, std::move(slot))
+                        ->run();
+                else
+                    refuse(socket.release(peer_ec));
+            }
         }
         accept(acceptor, admin);
     });
+}
+
+void relay_server::shed_backlog(tcp::acceptor& acceptor) {
+    for (int i = 0; i < shed_per_pause_max && reserve_fd_ >= 0; ++i) {
+        ::close(reserve_fd_);
+        reserve_fd_ = -1;
+        const int fd = ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd >= 0) {
+            refuse(fd);
+            ++metrics_.connections_shed;
+        }
+        reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            break;  // the backlog is empty (EAGAIN) or accept fails for another reason
+    }
 }
 
 void relay_server::begin_drain() {
@@ -287,6 +496,8 @@ void relay_server::check_drained() {
             admin_acceptor_->close(ignored);
         if (outage_timer_)
             outage_timer_->cancel();
+        if (trim_timer_)
+            trim_timer_->cancel();
         bus_->stop();
         for (auto& s : shards_)
             s->ioc.stop();
@@ -320,7 +531,12 @@ int relay_server::run() {
                   << " / admin " << config_.admin_port << ": " << e.what() << std::endl;
         return 3;
     }
+    // Accepting must never block: shed_backlog calls accept4 on the acceptor's fd itself.
+    acceptor_->native_non_blocking(true);
+    admin_acceptor_->native_non_blocking(true);
+    reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     bus_->start(*this);
+    arm_trim();
     accept(*acceptor_, false);
     accept(*admin_acceptor_, true);
 

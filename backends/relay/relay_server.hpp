@@ -4,6 +4,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -14,6 +15,9 @@
 
 #include "backends/bus/bus.hpp"
 #include "backends/policy/hub.hpp"
+#include "backends/relay/client_id_claims.hpp"
+#include "backends/relay/client_token.hpp"
+#include "backends/relay/connection_limits.hpp"
 #include "backends/relay/relay_config.hpp"
 #include "backends/relay/relay_message.hpp"
 #include "backends/relay/relay_metrics.hpp"
@@ -22,6 +26,23 @@ namespace switchyard::relay {
 
 class client_session;
 class sockjs_registry;
+class relay_server;
+
+/// An admitted client connection's place in the connection limits. Held by whatever owns the
+/// socket (http_session, then ws_client after an upgrade, on any shard); destroying it frees
+/// the place.
+class connection_slot {
+  public:
+    connection_slot(relay_server& server, std::string address)
+        : server_(server), address_(std::move(address)) {}
+    ~connection_slot();
+    connection_slot(const connection_slot&) = delete;
+    connection_slot& operator=(const connection_slot&) = delete;
+
+  private:
+    relay_server& server_;
+    std::string address_;
+};
 
 /// One event-loop thread's share of the relay: its io_context, its hub and its sessions.
 /// Everything in a shard is touched only from its thread, so fan-out takes no locks.
@@ -56,6 +77,10 @@ struct shard {
     void want_round();
     void run_flush();
     relay_metrics* metrics = nullptr;
+    /// One read buffer for every WebSocket client of this shard: a client reads only when the
+    /// socket is readable, straight into this, and keeps just an incomplete frame itself, so an
+    /// idle client holds no read buffer (was 16 KiB each).
+    std::vector<char> read_buffer = std::vector<char>(16 * 1024);
     std::unordered_map<policy::subscriber_id, client_session*> sessions;
     std::unordered_multimap<std::string, client_session*> by_client;
     /// A channel message from the bus: fanned out to this shard's subscribers in the next round.
@@ -94,6 +119,18 @@ class relay_server final : public bus::bus_listener {
     sockjs_registry& sockjs() noexcept { return *sockjs_; }
     std::string metrics_text() const;
 
+    /// Counts a connection just accepted from `address` against --max-connections and
+    /// --max-connections-per-address: its slot, or null when refused (counted).
+    std::shared_ptr<connection_slot> admit_connection(const std::string& address);
+    void release_connection(const std::string& address);
+    /// The client id rule: `sub` on shard `shard_index` takes `client_id`; the connection that
+    /// held it is closed 4001 on its own shard. Any thread.
+    void claim_client_id(const std::string& client_id, policy::subscriber_id sub,
+                         std::size_t shard_index);
+    void release_client_id(const std::string& client_id, policy::subscriber_id sub);
+    /// Signs/checks client tokens; null when no secret is configured.
+    const client_token* token_signer() const noexcept { return token_.get(); }
+
     // bus_listener (main shard thread)
     void on_bus_message(bus::message_ptr msg) override;
     void on_bus_direct(bus::bus_direct msg) override;
@@ -101,11 +138,22 @@ class relay_server final : public bus::bus_listener {
 
   private:
     void accept(boost::asio::ip::tcp::acceptor& acceptor, bool admin);
+    /// Out of file descriptors: refuses what waits in the backlog (with the reserve fd) and
+    /// accepts again after a pause instead of spinning on EMFILE.
+    void shed_backlog(boost::asio::ip::tcp::acceptor& acceptor);
+    void arm_trim();
     void begin_drain();
     void check_drained();
 
     relay_config config_;
     relay_metrics metrics_;
+    // Declared before the shards: sessions that die with a shard's io_context still release
+    // their slot and id here.
+    mutable std::mutex limits_mu_;
+    connection_limits limits_;
+    std::mutex claims_mu_;
+    client_id_claims claims_;
+    std::unique_ptr<client_token> token_;
     std::vector<std::unique_ptr<shard>> shards_;
     std::unique_ptr<bus::bus> bus_;
     std::unique_ptr<sockjs_registry> sockjs_;
@@ -119,6 +167,13 @@ class relay_server final : public bus::bus_listener {
     std::chrono::steady_clock::time_point drain_started_;
     std::atomic<std::uint64_t> next_id_{0};
     std::atomic<std::size_t> rr_{0};
+    /// An fd kept open to be closed when accept fails with EMFILE, so that one waiting
+    /// connection can be accepted and refused with a 503 instead of hanging.
+    int reserve_fd_ = -1;
+    std::unique_ptr<boost::asio::steady_timer> accept_pause_;
+    std::unique_ptr<boost::asio::steady_timer> admin_accept_pause_;
+    std::unique_ptr<boost::asio::steady_timer> trim_timer_;
+    std::uint64_t released_at_last_trim_ = 0;
 };
 
 }  // namespace switchyard::relay

@@ -20,14 +20,15 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 
 ws_client::ws_client(relay_server& server, shard& home, asio::ip::tcp::socket socket,
-                     std::string client_id, ws_framing framing)
+                     std::string client_id, ws_framing framing,
+                     std::shared_ptr<connection_slot> slot)
     : client_session(server, home, std::move(client_id),
                      framing == ws_framing::native ? client_mode::native : client_mode::raw,
                      framing == ws_framing::sockjs),
       socket_(std::move(socket)),
       framing_(framing),
       parser_(server.config().max_message_bytes),
-      chunk_(read_chunk_bytes),
+      slot_(std::move(slot)),
       heartbeat_(socket_.get_executor()),
       close_deadline_(socket_.get_executor()) {
     if (server.config().socket_send_buffer > 0) {
@@ -78,13 +79,25 @@ void ws_client::arm_heartbeat() {
 }
 
 void ws_client::do_read() {
-    socket_.async_read_some(
-        asio::buffer(chunk_), [self = self()](boost::system::error_code ec, std::size_t n) {
+    // Wait for readability, then read into the shard's buffer: no buffer is held per idle client.
+    socket_.async_wait(
+        asio::ip::tcp::socket::wait_read, [self = self()](boost::system::error_code ec) {
             if (ec) {
                 self->finish();
                 return;
             }
-            self->rbuf_.append(self->chunk_.data(), n);
+            auto& buf = self->home().read_buffer;
+            const ssize_t n =
+                ::recv(self->socket_.native_handle(), buf.data(), buf.size(), MSG_DONTWAIT);
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+                self->do_read();
+                return;
+            }
+            if (n <= 0) {
+                self->finish();
+                return;
+            }
+            self->rbuf_.append(buf.data(), static_cast<std::size_t>(n));
             std::size_t offset = 0;
             while (!self->finished_) {
                 ws_parser::event ev;
@@ -103,6 +116,8 @@ void ws_client::do_read() {
                 self->on_event(ev);
             }
             self->rbuf_.erase(0, offset);
+            if (self->rbuf_.empty() && self->rbuf_.capacity() > read_keep_bytes)
+                std::string().swap(self->rbuf_);
             if (!self->finished_)
                 self->do_read();
         });

@@ -14,6 +14,8 @@
 
 namespace switchyard::relay {
 
+class connection_slot;
+
 /// How a WebSocket client's messages are framed.
 enum class ws_framing { native, raw, sockjs };
 
@@ -27,7 +29,7 @@ enum class ws_framing { native, raw, sockjs };
 class ws_client final : public client_session {
   public:
     ws_client(relay_server& server, shard& home, boost::asio::ip::tcp::socket socket,
-              std::string client_id, ws_framing framing);
+              std::string client_id, ws_framing framing, std::shared_ptr<connection_slot> slot);
     /// Answers the upgrade `req` (101, or 400 for a bad handshake) and starts reading.
     void run(const boost::beast::http::request<boost::beast::http::string_body>& req);
     void close_with(std::uint16_t code, std::string reason) override;
@@ -36,7 +38,9 @@ class ws_client final : public client_session {
     /// Frames per gather write (at most IOV_MAX), and bytes per gather write (named limits).
     static constexpr std::size_t write_batch_frames_max = 256;
     static constexpr std::size_t write_batch_bytes_max = 512 * 1024;
-    static constexpr std::size_t read_chunk_bytes = 16 * 1024;
+    /// An incomplete frame kept between reads: its buffer is given back once empty if it grew
+    /// past this (a large message must not pin its size for the life of the connection).
+    static constexpr std::size_t read_keep_bytes = 4 * 1024;
 
   private:
     void send_broadcast(const std::shared_ptr<const relay_message>& msg) override;
@@ -62,7 +66,7 @@ class ws_client final : public client_session {
     ws_framing framing_;
     ws_parser parser_;
     std::string rbuf_;
-    std::vector<char> chunk_;
+    std::shared_ptr<connection_slot> slot_;
     std::deque<std::shared_ptr<const std::string>> queue_;
     /// Bytes of queue_.front() already written (a partial write).
     std::size_t head_written_ = 0;

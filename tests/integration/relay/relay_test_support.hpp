@@ -48,18 +48,14 @@ struct relay_proc {
     unsigned short admin = 0;
     std::string id;
 
-    relay_proc(const std::string& id_, const std::string& bus, std::vector<std::string> extra = {})
+    /// `launcher`: words put before the relay's path (e.g. `prlimit --nofile=64:64`, which
+    /// execs the relay in its own process, so the PID stays the relay's).
+    relay_proc(const std::string& id_, const std::string& bus, std::vector<std::string> extra = {},
+               std::vector<std::string> launcher = {})
         : id(id_) {
-        std::vector<std::string> argv{
-            switchyard::cluster::find_program("switchyard-relay").string(),
-            "--id",
-            id,
-            "--port",
-            "0",
-            "--admin-port",
-            "0",
-            "--bus",
-            bus};
+        std::vector<std::string> argv = launcher;
+        argv.insert(argv.end(), {switchyard::cluster::find_program("switchyard-relay").string(),
+                                 "--id", id, "--port", "0", "--admin-port", "0", "--bus", bus});
         argv.insert(argv.end(), extra.begin(), extra.end());
         // A fresh log per start: wait_ready reads the log from its beginning.
         static std::atomic<int> starts{0};

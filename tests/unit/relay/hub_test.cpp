@@ -124,6 +124,32 @@ TEST(Hub, SyncAfterUnsubscribeIsStale) {
     EXPECT_TRUE(h.on_synced(1, "a", {entry(4)}, 1, 4).stale);
 }
 
+TEST(Hub, ResumeBeyondLatestStartsFromNowAndGetsLiveMessages) {
+    hub h;
+    recorder r;
+    // The channel is at 7; a client claims to have seen 10^18 (never given by this cluster).
+    h.subscribe(1, "a", 1'000'000'000'000'000'000ull);
+    r.live(h, "a", 8);  // arrives while pending: buffered
+    auto sync = h.on_synced(1, "a", {}, 8, 7);
+    EXPECT_TRUE(sync.resume_beyond_latest);
+    EXPECT_FALSE(sync.missing);
+    EXPECT_EQ(sync.subscribed_seq, 8u);  // below the requested seq: where the client stands now
+    EXPECT_EQ(seqs(sync.deliver), (std::vector<std::uint64_t>{8}));
+    r.live(h, "a", 9);
+    ASSERT_EQ(r.got.size(), 1u);
+    EXPECT_EQ(r.got[0], (std::pair<subscriber_id, std::uint64_t>{1, 9}));
+}
+
+TEST(Hub, ResumeAtOrBelowLatestIsNotBeyond) {
+    hub h;
+    h.subscribe(1, "a", 7);
+    EXPECT_FALSE(h.on_synced(1, "a", {}, 8, 7).resume_beyond_latest);
+    h.subscribe(2, "a", 3);
+    auto sync = h.on_synced(2, "a", {entry(4), entry(5), entry(6), entry(7)}, 1, 7);
+    EXPECT_FALSE(sync.resume_beyond_latest);
+    EXPECT_EQ(seqs(sync.deliver), (std::vector<std::uint64_t>{4, 5, 6, 7}));
+}
+
 TEST(Hub, PendingBufferIsBounded) {
     hub h(2);
     recorder r;
