@@ -147,6 +147,7 @@ class sim_world {
     void start_client(std::uint32_t c, micros delay);
     void act(std::uint32_t c, const fleet::client_actions& a, std::string_view reason = {});
     void arm(std::uint32_t c, micros wake_at);
+    bool send_lands_elsewhere(std::uint32_t c);
     void connect(std::uint32_t c);
     void balancer_route(std::uint32_t c, std::uint32_t gen, std::vector<std::uint8_t> tried,
                         std::uint32_t failures);

@@ -31,10 +31,13 @@ std::string sim_world::kill(const std::string& id) {
 }
 
 std::string sim_world::restart(const std::string& id) {
-    if (auto err = kill(id); !err.empty())
-        return err;
-    kernel_.after(relay_restart_time, [this, r = *relay_named(id), id] {
-        relays_[r]->set_life(relay_life::up);
+    const auto r = relay_named(id);
+    if (!r)
+        return "unknown relay '" + id + "'";
+    if (relays_[*r]->life() != relay_life::dead)
+        lose_relay(*r, "connection reset", "killed");  // a dead one just starts again
+    kernel_.after(relay_restart_time, [this, rr = *r, id] {
+        relays_[rr]->set_life(relay_life::up);
         component(id, "relay", "ready");
     });
     return {};

@@ -71,6 +71,8 @@ void sim_world::act(std::uint32_t c, const fleet::client_actions& a, std::string
         observer().on_connect({c, cl.core.relay(), a.how, a.reconnect, now(), fleet_name});
     if (a.connect)
         connect(c);
+    if ((a.ping || a.publish_count > 0) && cl.relay >= 0 && send_lands_elsewhere(c))
+        return;
     if (a.ping && cl.relay >= 0) {
         // The relay answers a ping with a pong: activity one round trip later.
         const auto r = static_cast<std::uint32_t>(cl.relay);
@@ -99,6 +101,31 @@ void sim_world::act(std::uint32_t c, const fleet::client_actions& a, std::string
     if (a.publish_count > 0)
         send_publishes(c, a);
     arm(c, a.wake_at);
+}
+
+// SockJS xhr transports send each frame as its own request (xhr_send), routed by the balancer
+// on its own: with the affinity cookie it reaches the session's relay; without it (sticky off)
+// the balancer may place it elsewhere, where the session is unknown (404), and the transport
+// closes with a sticky violation, as engine/fleet/xhr_transport does.
+bool sim_world::send_lands_elsewhere(std::uint32_t c) {
+    auto& cl = clients_[c];
+    if (!fleet::is_polling(fleets_[cl.fleet]->config.kind))
+        return false;
+    // The request carries the jar as it is now: the cookie set on this session's answer.
+    const bool with_cookie = balancer_.settings().sticky && !cl.cookie.empty();
+    const auto choice =
+        balancer_.choose(with_cookie ? cl.cookie : std::string(), std::to_string(c), {}, now());
+    if (choice.backend && *choice.backend == static_cast<std::size_t>(cl.relay))
+        return false;
+    const auto gen = cl.conn;
+    const micros trip = client_link_->profile().latency + backend_links_[0]->profile().latency;
+    kernel_.after(trip * 2, [this, c, gen] {
+        client_closed(c, gen,
+                      "sticky violation: xhr_send got 404 (the session is unknown where it "
+                      "landed)");
+    });
+    arm(c, fleet::never);
+    return true;
 }
 
 void sim_world::arm(std::uint32_t c, micros wake_at) {

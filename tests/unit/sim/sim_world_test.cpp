@@ -166,6 +166,28 @@ TEST(SimWorld, PartitionOfABackendLinkStallsThenDelivers) {
     EXPECT_EQ(sum.lost, 0u);
 }
 
+TEST(SimWorld, PollingClientsNeedTheirCookie) {
+    for (const bool sticky : {true, false}) {
+        auto s = small(3, 9, 2);
+        s.fleets[0].kind = fleet::transport::sockjs_xhr_polling;
+        s.cluster.balancer.sticky = sticky;
+        recorder rec;
+        sim_world w(cluster_config_from(s), sim_costs{});
+        run(w, s, rec, 3);
+        const auto sum = rec.ledger.summary();
+        if (sticky) {
+            EXPECT_EQ(sum.sticky_violations, 0u) << sum.sticky_example;
+            EXPECT_EQ(sum.lost, 0u) << sum.lost_example;
+            EXPECT_EQ(sum.connects, 9u);
+        } else {
+            // Each xhr_send is placed on its own: round-robin sends most elsewhere.
+            EXPECT_GT(sum.sticky_violations, 0u);
+            EXPECT_NE(sum.sticky_example.find("xhr_send got 404"), std::string::npos)
+                << sum.sticky_example;
+        }
+    }
+}
+
 TEST(SimWorld, UnknownTargetsAreRefusedInWords) {
     auto s = small(1, 1, 0);
     recorder rec;

@@ -1,0 +1,31 @@
+#pragma once
+// A whole scenario run in the simulated world: the scenario's plans, the simulation behind the
+// runner's interfaces, the one scenario_runner, and the same reports (JSON, JUnit, NDJSON).
+// `switchyard sim FILE` is this plus flag parsing.
+#include <chrono>
+#include <filesystem>
+#include <optional>
+
+#include "engine/events/event_stream.hpp"
+#include "engine/report/run_result.hpp"
+#include "engine/scenario/scenario.hpp"
+#include "engine/sim/sim_costs.hpp"
+
+namespace switchyard::sim {
+
+struct sim_run_options {
+    std::optional<std::uint64_t> seed;                  ///< --seed: overrides the scenario's
+    std::optional<std::chrono::microseconds> duration;  ///< --duration
+    std::filesystem::path json_path;                    ///< --json, empty = none
+    std::filesystem::path junit_path;                   ///< --junit
+    std::filesystem::path events_path;                  ///< --events (NDJSON)
+    sim_costs costs;
+};
+
+/// Runs `s` in virtual time to its verdict. Same scenario and seed: byte-identical event log
+/// and reports. A cluster the simulator cannot model is verdict "error" with exit code 2 and
+/// the reason (bad input, not a broken testbed).
+report::run_result run_simulation(scenario::scenario s, const sim_run_options& options,
+                                  events::event_stream& events);
+
+}  // namespace switchyard::sim
