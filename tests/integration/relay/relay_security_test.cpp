@@ -1,8 +1,6 @@
 // Issue 25, relay points 7-9 against the real binary: the client id rule and tokens, limits on
 // connections, channels and history, timeouts for silent sockets, running out of file
 // descriptors, heap trimming, and resume beyond the latest seq. docs/security.md, "Relay".
-#include <poll.h>
-
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -15,38 +13,6 @@
 using namespace relay_test;
 
 namespace {
-
-/// A plain TCP connection from `source` (any 127.0.0.0/8 address) that records what it
-/// receives; tells when the relay closed it.
-class raw_conn {
-  public:
-    raw_conn(unsigned short port, const std::string& source = "127.0.0.1") : sock_(ioc_) {
-        sock_.open(tcp::v4());
-        sock_.bind(tcp::endpoint(asio::ip::make_address(source), 0));
-        sock_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-        sock_.non_blocking(true);
-    }
-    void send(const std::string& bytes) { asio::write(sock_, asio::buffer(bytes)); }
-    /// Reads what has arrived; true once the peer closed (EOF or reset).
-    bool closed_by_peer() {
-        char buf[4096];
-        for (;;) {
-            boost::system::error_code ec;
-            const auto n = sock_.read_some(asio::buffer(buf), ec);
-            if (ec == asio::error::would_block)
-                return false;
-            if (ec)
-                return true;
-            received_.append(buf, n);
-        }
-    }
-    const std::string& received() const { return received_; }
-
-  private:
-    asio::io_context ioc_;
-    tcp::socket sock_;
-    std::string received_;
-};
 
 /// The status line of a WebSocket upgrade of `target` ("" when the connection failed).
 std::string upgrade_status(unsigned short port, const std::string& target) {

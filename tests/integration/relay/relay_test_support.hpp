@@ -310,6 +310,38 @@ class redis_probe {
     tcp::socket sock_;
 };
 
+/// A plain TCP connection from `source` (any 127.0.0.0/8 address) that records what it
+/// receives; tells when the relay closed it.
+class raw_conn {
+  public:
+    raw_conn(unsigned short port, const std::string& source = "127.0.0.1") : sock_(ioc_) {
+        sock_.open(tcp::v4());
+        sock_.bind(tcp::endpoint(asio::ip::make_address(source), 0));
+        sock_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+        sock_.non_blocking(true);
+    }
+    void send(const std::string& bytes) { asio::write(sock_, asio::buffer(bytes)); }
+    /// Reads what has arrived; true once the peer closed (EOF or reset).
+    bool closed_by_peer() {
+        char buf[4096];
+        for (;;) {
+            boost::system::error_code ec;
+            const auto n = sock_.read_some(asio::buffer(buf), ec);
+            if (ec == asio::error::would_block)
+                return false;
+            if (ec)
+                return true;
+            received_.append(buf, n);
+        }
+    }
+    const std::string& received() const { return received_; }
+
+  private:
+    asio::io_context ioc_;
+    tcp::socket sock_;
+    std::string received_;
+};
+
 inline std::size_t count_of(const std::string& hay, const std::string& needle) {
     std::size_t n = 0;
     for (auto pos = hay.find(needle); pos != std::string::npos; pos = hay.find(needle, pos + 1))
