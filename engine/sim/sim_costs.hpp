@@ -26,6 +26,9 @@ struct sim_costs {
     /// Per-client send queue (the relay's --send-queue-bytes default): a group whose link backlog
     /// passes it is closed as slow consumers.
     std::uint64_t send_queue_bytes_max = 4 * 1024 * 1024;
+    /// What the fault proxy reads ahead of a stalled direction before it stops reading (its
+    /// buffer), so a relay's queue starts filling only past it.
+    std::uint64_t proxy_buffer_bytes = 64 * 1024;
 };
 
 /// One server's work queue: a unit of work starts when the previous one is done.

@@ -63,6 +63,9 @@ class sim_relay {
     flow_state client_up, client_down;    ///< over client-balancer
     flow_state backend_up, backend_down;  ///< over balancer-<relay>
     flow_state bus_up, bus_down;          ///< over <relay>-redis
+    /// Bytes of frames to this relay's clients held by a stalled link: what its per-client send
+    /// queues hold while the clients cannot read.
+    std::uint64_t stalled_down_bytes = 0;
 
   private:
     std::string id_;

@@ -125,7 +125,9 @@ class sim_world {
     void release_stalled(std::string_view link);
 
     // Carrying bytes (sim_world_traffic.cpp).
-    void carry(std::vector<hop> hops, std::size_t bytes, micros at, std::function<void()> arrive);
+    /// `held`, when given, counts the bytes waiting in a stall (a relay's unsent backlog).
+    void carry(std::vector<hop> hops, std::size_t bytes, micros at, std::function<void()> arrive,
+               std::uint64_t* held = nullptr);
     void at_relay(std::uint32_t r, std::function<void()> work);
     void relay_publish(std::uint32_t c, std::uint32_t gen, std::uint32_t r,
                        std::shared_ptr<const sim_message> m);

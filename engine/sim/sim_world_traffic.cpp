@@ -30,16 +30,20 @@ std::vector<sim_world::hop> sim_world::up_path(std::uint32_t r) {
 // Hop by hop, each link's toxics and profile decide; a stalled chunk waits for its link's
 // faults to change and then travels on from there.
 void sim_world::carry(std::vector<hop> hops, std::size_t bytes, micros at,
-                      std::function<void()> arrive) {
+                      std::function<void()> arrive, std::uint64_t* held) {
     for (std::size_t i = 0; i < hops.size(); ++i) {
         const auto t = hops[i].link->send(hops[i].dir, bytes, at, *hops[i].flow);
         if (t.kind == transit::drop)
             return;
         if (t.kind == transit::stall) {
             std::vector<hop> rest(hops.begin() + static_cast<std::ptrdiff_t>(i), hops.end());
+            if (held)
+                *held += bytes;
             stalled_[hops[i].link->name()].push_back(
-                [this, rest = std::move(rest), bytes, arrive = std::move(arrive)]() mutable {
-                    carry(std::move(rest), bytes, now(), std::move(arrive));
+                [this, rest = std::move(rest), bytes, arrive = std::move(arrive), held]() mutable {
+                    if (held)
+                        *held -= bytes;
+                    carry(std::move(rest), bytes, now(), std::move(arrive), held);
                 });
             return;
         }
@@ -144,21 +148,30 @@ void sim_world::relay_message(std::uint32_t r, std::uint32_t ch, policy::hub_ent
     const auto* m = static_cast<const sim_message*>(e.payload.get());
     const auto done =
         relay.queue().admit(now(), costs_.relay_delivery * static_cast<std::int64_t>(group.size()));
-    // The group's backlog on a bandwidth-limited link, against the per-client send queue.
+    // The group's backlog, against the per-client send queue: frames held behind a stalled
+    // link (past the proxy's read-ahead) and the wire time owed on a bandwidth-limited link.
     const auto& wire = relay.backend_down.wire.busy_until;
     const auto backlog = from_mono(wire) > done ? from_mono(wire) - done : micros{0};
     const double kbps = backend_links_[r]->profile().bandwidth_kbps;
-    if (kbps > 0 && static_cast<double>(backlog.count()) * kbps / 1000.0 >
-                        static_cast<double>(costs_.send_queue_bytes_max)) {
+    const double wire_bytes = kbps > 0 ? static_cast<double>(backlog.count()) * kbps / 1000.0 : 0;
+    const auto stalled = relay.stalled_down_bytes > costs_.proxy_buffer_bytes
+                             ? relay.stalled_down_bytes - costs_.proxy_buffer_bytes
+                             : 0;
+    if (wire_bytes + static_cast<double>(stalled) >
+        static_cast<double>(costs_.send_queue_bytes_max)) {
         for (const auto& [c, gen] : group) {
             detach(c);
-            kernel_.at(done, [this, c, gen] { client_closed(c, gen, "1008 slow consumer"); });
+            // The close frame queues behind what is in flight, like the relay's real close.
+            carry(down_path(r), small_frame_bytes, done,
+                  [this, c, gen] { client_closed(c, gen, "1008 slow consumer"); });
         }
         return;
     }
     ++group_events_;
-    carry(down_path(r), m->bytes, done,
-          [this, r, ch, e, group = std::move(group)] { deliver_group(r, ch, e, group); });
+    carry(
+        down_path(r), m->bytes, done,
+        [this, r, ch, e, group = std::move(group)] { deliver_group(r, ch, e, group); },
+        &relay.stalled_down_bytes);
 }
 
 void sim_world::deliver_group(std::uint32_t r, std::uint32_t ch, const policy::hub_entry& e,
