@@ -5,6 +5,7 @@
 #include "backends/relay/client_id_claims.hpp"
 #include "backends/relay/client_token.hpp"
 #include "backends/relay/connection_limits.hpp"
+#include "backends/relay/relay_config.hpp"
 
 using namespace switchyard::relay;
 
@@ -95,4 +96,30 @@ TEST(ChannelQuota, ZeroIsUnlimitedOtherwiseAStrictMaximum) {
     EXPECT_FALSE(may_subscribe(1, 1));
     EXPECT_TRUE(may_subscribe(256, 255));
     EXPECT_FALSE(may_subscribe(256, 256));
+}
+
+TEST(RelayConfig, LimitFlagsHaveSaneDefaultsAndParse) {
+    const relay_config defaults;
+    EXPECT_EQ(defaults.handshake_timeout, std::chrono::milliseconds{10'000});
+    EXPECT_EQ(defaults.max_connections_per_address, 4'096u);
+    EXPECT_EQ(defaults.max_channels_per_client, 256u);
+    EXPECT_TRUE(defaults.client_token_secret.empty());
+    auto r = parse_relay_args({"--handshake-timeout-ms", "250", "--idle-timeout-ms=900",
+                               "--max-connections", "0", "--max-connections-per-address", "7",
+                               "--max-channels-per-client", "3", "--history-bytes", "0",
+                               "--trim-interval-ms", "0"});
+    ASSERT_TRUE(r.config) << r.message;
+    EXPECT_EQ(r.config->handshake_timeout, std::chrono::milliseconds{250});
+    EXPECT_EQ(r.config->idle_timeout, std::chrono::milliseconds{900});
+    EXPECT_EQ(r.config->max_connections, 0u);
+    EXPECT_EQ(r.config->max_connections_per_address, 7u);
+    EXPECT_EQ(r.config->max_channels_per_client, 3u);
+    EXPECT_EQ(r.config->history_bytes_max, 0u);
+    EXPECT_EQ(r.config->trim_interval, std::chrono::milliseconds{0});
+    // A secret file that cannot be read is a usage error naming the flag.
+    auto bad = parse_relay_args({"--client-token-secret-file", "/nonexistent/secret"});
+    EXPECT_FALSE(bad.config);
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_NE(bad.message.find("--client-token-secret-file"), std::string::npos);
+    EXPECT_NE(relay_usage().find("--max-connections-per-address"), std::string::npos);
 }
