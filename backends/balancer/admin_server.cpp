@@ -50,6 +50,7 @@ stats_view make_stats_view(const balancer_state& st) {
     v.totals.connections_total = t.connections_total.load();
     v.totals.connections_rejected = t.connections_rejected.load();
     v.totals.connections_rejected_per_address = t.connections_rejected_per_address.load();
+    v.totals.sessions_closed_on_down = t.sessions_closed_on_down.load();
     v.totals.requests = t.requests.load();
     v.totals.tunnels_active = t.tunnels_active.load();
     v.totals.tunnels = t.tunnels.load();

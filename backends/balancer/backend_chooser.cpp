@@ -42,6 +42,7 @@ backend_chooser::backend_chooser(std::vector<std::string> ids,
     }
     scratch_ = views_;
     strategy_->on_backends_changed(views_);
+    session_ring_.on_backends_changed(views_);
 }
 
 void backend_chooser::refresh(std::size_t i, policy::backend_state state, std::uint32_t weight,
@@ -54,7 +55,8 @@ void backend_chooser::refresh(std::size_t i, policy::backend_state state, std::u
 
 std::optional<choice> backend_chooser::choose(std::optional<std::size_t> pinned,
                                               std::span<const std::uint8_t> tried,
-                                              std::string_view hash_key) {
+                                              std::string_view hash_key,
+                                              std::optional<std::string_view> session) {
     if (pinned && *pinned < views_.size() && !(*pinned < tried.size() && tried[*pinned]) &&
         honours_affinity(views_[*pinned].state)) {
         return choice{*pinned, false};
@@ -62,10 +64,11 @@ std::optional<choice> backend_chooser::choose(std::optional<std::size_t> pinned,
     bool any_tried = false;
     for (std::size_t i = 0; i < tried.size() && i < views_.size(); ++i)
         any_tried = any_tried || tried[i];
-    policy::pick_request request{hash_key};
+    policy::pick_request request{session ? *session : hash_key};
+    policy::selector& by = session ? static_cast<policy::selector&>(session_ring_) : *strategy_;
     std::optional<std::size_t> picked;
     if (!any_tried) {
-        picked = strategy_->pick(views_, request, rng_);
+        picked = by.pick(views_, request, rng_);
     } else {
         // A backend that already refused this request is out of the running for it: the strategy
         // sees it with weight 0, which its contract says it never returns.
@@ -74,7 +77,7 @@ std::optional<choice> backend_chooser::choose(std::optional<std::size_t> pinned,
             scratch_[i].active_connections = views_[i].active_connections;
             scratch_[i].weight = (i < tried.size() && tried[i]) ? 0 : views_[i].weight;
         }
-        picked = strategy_->pick(scratch_, request, rng_);
+        picked = by.pick(scratch_, request, rng_);
     }
     if (!picked)
         return std::nullopt;

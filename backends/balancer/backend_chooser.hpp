@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "backends/policy/backend_state.hpp"
+#include "backends/policy/consistent_hash_selector.hpp"
 #include "backends/policy/fast_rng.hpp"
 #include "backends/policy/selector.hpp"
 
@@ -41,10 +42,13 @@ class backend_chooser {
                  std::uint32_t active) noexcept;
 
     /// `pinned` is the backend index the client's valid cookie names, if any. `tried[i]` marks
-    /// backends that already refused this request (empty = none). nullopt: no backend can take it
-    /// (503).
+    /// backends that already refused this request (empty = none). `session`: the SockJS session
+    /// id of the request, if it is one; without a usable pin it is placed by consistent hashing
+    /// of that id over the live backends, so every request of the session lands on one backend
+    /// even before the client holds a cookie. nullopt: no backend can take it (503).
     std::optional<choice> choose(std::optional<std::size_t> pinned,
-                                 std::span<const std::uint8_t> tried, std::string_view hash_key);
+                                 std::span<const std::uint8_t> tried, std::string_view hash_key,
+                                 std::optional<std::string_view> session = std::nullopt);
 
     std::size_t size() const noexcept { return views_.size(); }
 
@@ -52,6 +56,8 @@ class backend_chooser {
     std::vector<policy::backend_view> views_;
     std::vector<policy::backend_view> scratch_;
     std::unique_ptr<policy::selector> strategy_;
+    /// Places SockJS sessions by their id, whatever the strategy.
+    policy::consistent_hash_selector session_ring_;
     policy::fast_rng rng_;
 };
 

@@ -34,6 +34,19 @@ std::string where_of(const YAML::Node& node, const std::string& file) {
     return file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
 }
 
+/// The secret in `path` with surrounding white space removed; nullopt when unreadable or empty.
+std::optional<std::string> read_secret_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return std::nullopt;
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos)
+        return std::nullopt;
+    const auto last = text.find_last_not_of(" \t\r\n");
+    return text.substr(first, last - first + 1);
+}
+
 [[noreturn]] void fail(const YAML::Node& node, const std::string& file, const std::string& key,
                        const std::string& message) {
     throw yaml_problem{config_error{key, message, where_of(node, file)}};
@@ -210,10 +223,11 @@ void apply_root(const YAML::Node& root, const std::string& file, balancer_config
         yaml_map m(n, file, "health");
         m.check_known({"enabled", "method", "path", "expect_status", "timeout_ms", "interval_ms",
                        "fastinter_ms", "downinter_ms", "rise", "fall", "slowstart_ms",
-                       "passive_5xx"});
+                       "passive_5xx", "close_sessions_on_down"});
         auto& h = c.health;
         m.get_bool("enabled", h.enabled);
         m.get_bool("passive_5xx", h.passive_5xx);
+        m.get_bool("close_sessions_on_down", h.close_sessions_on_down);
         m.get("method", h.method);
         m.get("path", h.path);
         m.get_int("expect_status", h.expect_status, 0, 599);
@@ -227,10 +241,26 @@ void apply_root(const YAML::Node& root, const std::string& file, balancer_config
     }
     if (auto n = root["sticky"]) {
         yaml_map m(n, file, "sticky");
-        m.check_known({"enabled", "cookie", "secret", "max_age_s"});
+        m.check_known({"enabled", "cookie", "secret", "secret_file", "max_age_s", "sockjs_prefix"});
         m.get_bool("enabled", c.sticky.enabled);
         m.get("cookie", c.sticky.cookie);
         m.get("secret", c.sticky.secret);
+        std::string secret_file;
+        m.get("secret_file", secret_file);
+        if (!secret_file.empty()) {
+            // Restarts and several balancers behind one address need one secret: a file the
+            // deployment shares, kept out of command lines and process listings.
+            auto secret = read_secret_file(secret_file);
+            if (!secret)
+                fail(n["secret_file"], file, "sticky.secret_file",
+                     "cannot read '" + secret_file + "', or it holds no secret");
+            c.sticky.secret = *secret;
+        }
+        m.get("sockjs_prefix", c.sticky.sockjs_prefix);
+        if (!c.sticky.sockjs_prefix.empty() &&
+            (c.sticky.sockjs_prefix.front() != '/' || c.sticky.sockjs_prefix.back() == '/'))
+            fail(n["sockjs_prefix"], file, "sticky.sockjs_prefix",
+                 "must start with '/' and not end with one (e.g. /sockjs), or be empty");
         long long age = c.sticky.max_age.count();
         m.get_int("max_age_s", age, 0, 10LL * 365 * 86400);
         c.sticky.max_age = std::chrono::seconds{age};
@@ -365,13 +395,19 @@ std::string help_text() {
          "  --threads N              event-loop threads, 0 = one per core\n"
          "  --seed N                 seed for random choices (0 = clock)\n"
          "  --cookie NAME            sticky cookie name (default server)\n"
-         "  --cookie-secret S        sticky cookie HMAC key\n"
+         "  --cookie-secret S        sticky cookie HMAC key (default: random per start; restarts\n"
+         "                           and several balancers need one shared secret)\n"
+         "  --cookie-secret-file F   read the HMAC key from F (white space trimmed)\n"
+         "  --sockjs-prefix P        place cookie-less SockJS sessions under P by session id\n"
+         "                           (default /sockjs; '' = off)\n"
          "  --no-sticky              no affinity cookie\n"
          "  --tls-cert FILE --tls-key FILE   terminate TLS on --port (or --tls-port)\n"
          "  --tls-port N             extra HTTPS listener next to plain --port\n"
          "  --health-interval-ms N --health-timeout-ms N --rise N --fall N\n"
          "  --health-path PATH       probe path (default /)\n"
          "  --no-health              no active checks (passive detection only)\n"
+         "  --keep-sessions-on-down  leave tunnels and requests of a down backend open\n"
+         "                           (default: end them so their clients reconnect)\n"
          "  --header-timeout-ms N --idle-timeout-ms N --max-header-bytes N\n"
          "  --max-body-bytes N --max-connections N --drain-timeout-ms N\n"
          "  --max-connections-per-address N   per client address (default 4096, 0 = none)\n"
@@ -456,6 +492,8 @@ config_result parse_command_line(int argc, const char* const* argv) {
             {"--seed", "seed"},
             {"--cookie", "sticky: {cookie: %}"},
             {"--cookie-secret", "sticky: {secret: %}"},
+            {"--cookie-secret-file", "sticky: {secret_file: %}"},
+            {"--sockjs-prefix", "sticky: {sockjs_prefix: %}"},
             {"--tls-cert", "tls: {cert_file: %}"},
             {"--tls-key", "tls: {key_file: %}"},
             {"--tls-port", "tls: {port: %}"},
@@ -482,6 +520,10 @@ config_result parse_command_line(int argc, const char* const* argv) {
         }
         if (flag == "--no-health") {
             c.health.enabled = false;
+            continue;
+        }
+        if (flag == "--keep-sessions-on-down") {
+            c.health.close_sessions_on_down = false;
             continue;
         }
         if (flag == "--backend") {

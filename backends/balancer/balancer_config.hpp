@@ -28,6 +28,10 @@ struct health_check_config {
     unsigned expect_status = 0;  ///< exact status that passes; 0 = any 2xx or 3xx
     millis timeout{1000};        ///< one probe: connect + request + response header
     bool passive_5xx = false;    ///< 5xx answers (but 501, 505) count as passive errors too
+    /// When a backend goes down (or is disabled), end its open tunnels and in-flight requests so
+    /// their clients reconnect to a live one. Without it a frozen backend's WebSocket clients
+    /// would hold their dead tunnels (HAProxy: on-marked-down shutdown-sessions).
+    bool close_sessions_on_down = true;
     policy::health_config tracker;
 };
 
@@ -37,6 +41,10 @@ struct sticky_config {
     std::string cookie = "server";
     std::string secret;  ///< HMAC key; empty = random per process (affinity lost on restart)
     std::chrono::seconds max_age{0};  ///< 0 = session cookie, never expires by itself
+    /// SockJS URL prefix: requests `<prefix>/<server>/<session>/...` without a usable cookie
+    /// are placed by their session id, so one session stays on one backend on a first visit.
+    /// Empty = off.
+    std::string sockjs_prefix = "/sockjs";
 };
 
 /// One more certificate for TLS, served to clients whose SNI name it covers.

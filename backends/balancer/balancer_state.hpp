@@ -31,6 +31,8 @@ struct balancer_totals {
     std::atomic<std::uint64_t> bad_gateway{0};   ///< 502: backend failed mid-request
     std::atomic<std::uint64_t> bad_requests{0};  ///< 400, 413, 431
     std::atomic<std::uint64_t> timeouts{0};      ///< header or idle timeouts that closed a client
+    /// requests and tunnels ended because their backend went down or was disabled
+    std::atomic<std::uint64_t> sessions_closed_on_down{0};
 };
 
 /// Shared by all workers; immutable after start except for atomics and the pool.

@@ -8,6 +8,7 @@
 #include "backends/net/parser_without_trailers.hpp"
 #include "backends/net/proxy_headers.hpp"
 #include "backends/net/request_framing.hpp"
+#include "backends/policy/forward_policy.hpp"
 
 namespace switchyard::balancer {
 
@@ -15,23 +16,6 @@ namespace {
 
 /// Largest response header accepted from a backend.
 constexpr std::uint32_t max_upstream_header_bytes = 65536;
-/// Extra fresh-connection attempts after a pooled keep-alive connection turned out closed.
-constexpr unsigned max_stale_retries = 2;
-
-bool retry_safe(http::verb v) {
-    switch (v) {
-        case http::verb::get:
-        case http::verb::head:
-        case http::verb::options:
-        case http::verb::put:
-        case http::verb::delete_:
-        case http::verb::trace:
-            return true;
-        default:
-            return false;
-    }
-}
-
 /// Counts a backend's in-flight work for least-conn and /stats while a request or tunnel lives.
 class active_guard {
   public:
@@ -58,14 +42,49 @@ struct affinity_memo {
 /// Keeps the slot's upstream pointer (for the deadline sweep) valid for one forward attempt.
 class upstream_watch {
   public:
-    upstream_watch(session_slot& slot, tcp::socket& s) : slot_(slot) { slot_.upstream = &s; }
-    ~upstream_watch() { slot_.upstream = nullptr; }
+    upstream_watch(session_slot& slot, tcp::socket& s, std::size_t backend) : slot_(slot) {
+        slot_.upstream = &s;
+        slot_.backend = backend;
+    }
+    ~upstream_watch() {
+        slot_.upstream = nullptr;
+        slot_.backend = session_slot::no_backend;
+    }
     upstream_watch(const upstream_watch&) = delete;
     upstream_watch& operator=(const upstream_watch&) = delete;
 
   private:
     session_slot& slot_;
 };
+
+/// The backend the client's valid affinity cookie names, if any.
+std::optional<std::size_t> affinity_of(proxy_worker& w, const http::fields& req,
+                                       affinity_memo& memo) {
+    const auto& cfg = w.state().config;
+    if (!cfg.sticky.enabled)
+        return std::nullopt;
+    auto it = req.find(http::field::cookie);
+    if (it == req.end())
+        return std::nullopt;
+    auto value = find_cookie(it->value(), cfg.sticky.cookie);
+    if (value.empty())
+        return std::nullopt;
+    std::int64_t second = 0;
+    if (cfg.sticky.max_age.count() > 0)
+        second = std::chrono::duration_cast<std::chrono::seconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+    if (memo.valid && memo.second == second && value == memo.value)
+        return memo.index;
+    auto pinned = w.decode_cookie(value);
+    memo.valid = pinned.has_value();
+    if (pinned) {
+        memo.value.assign(value);
+        memo.index = *pinned;
+        memo.second = second;
+    }
+    return pinned;
+}
 
 /// Handles one parsed request header: choose, forward (redispatching on refusal), relay the
 /// answer. Returns true when the client connection may carry another request.
@@ -84,31 +103,7 @@ asio::awaitable<bool> forward(session_io& io, Stream& stream, beast::flat_buffer
     const bool upgrade = beast::websocket::is_upgrade(req);
     beast::error_code ec;
 
-    std::optional<std::size_t> pinned;
-    if (cfg.sticky.enabled) {
-        auto it = req.find(http::field::cookie);
-        if (it != req.end()) {
-            auto value = find_cookie(it->value(), cfg.sticky.cookie);
-            if (!value.empty()) {
-                std::int64_t second = 0;
-                if (cfg.sticky.max_age.count() > 0)
-                    second = std::chrono::duration_cast<std::chrono::seconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count();
-                if (memo.valid && memo.second == second && value == memo.value) {
-                    pinned = memo.index;
-                } else {
-                    pinned = w.decode_cookie(value);
-                    memo.valid = pinned.has_value();
-                    if (pinned) {
-                        memo.value.assign(value);
-                        memo.index = *pinned;
-                        memo.second = second;
-                    }
-                }
-            }
-        }
-    }
+    const auto pinned = affinity_of(w, req, memo);
     if (has_body) {
         auto expect = req.find(http::field::expect);
         if (expect != req.end() && beast::iequals(expect->value(), "100-continue")) {
@@ -128,32 +123,49 @@ asio::awaitable<bool> forward(session_io& io, Stream& stream, beast::flat_buffer
     else
         req.version(11);
     net::add_forwarded(req, client_ip, tls ? "https" : "http");
-    const bool may_retry_after_send = !has_body && retry_safe(req.method());
+    policy::forward_attempts attempts(has_body, policy::idempotent_method(req.method_string()),
+                                      lim.redispatch_max);
+    const auto session = cfg.sticky.sockjs_prefix.empty()
+                             ? std::nullopt
+                             : policy::sockjs_session_id(req.target(), cfg.sticky.sockjs_prefix);
 
     std::vector<std::uint8_t> tried;
-    unsigned failures = 0;
-    unsigned stale_retries = 0;
     for (;;) {
-        auto ch = w.chooser().choose(pinned, tried, client_ip);
+        auto ch = w.chooser().choose(pinned, tried, client_ip, session);
         if (!ch) {
             st.totals.no_backend.fetch_add(1, std::memory_order_relaxed);
-            const bool keep = client_keep_alive && !has_body && !st.draining;
+            const bool keep =
+                policy::keep_client_after_own_answer(client_keep_alive, has_body, st.draining);
             co_await send_simple(io, stream, http::status::service_unavailable,
                                  "503 no backend available\n", keep);
             co_return keep;
         }
         const std::size_t idx = ch->index;
         auto& counters = st.pool.counters(idx);
-        auto mark_failed = [&] {
-            st.pool.on_passive_error(idx, std::chrono::steady_clock::now());
-            w.upstreams().flush(idx);
-            if (tried.empty())
-                tried.assign(st.pool.size(), 0);
-            tried[idx] = 1;
-            ++failures;
-            st.totals.redispatches.fetch_add(1, std::memory_order_relaxed);
+        // Carries out the verdict on a failed attempt; true when the request is tried again.
+        auto act_on = [&](policy::after_failure verdict) -> bool {
+            using policy::after_failure;
+            switch (verdict) {
+                case after_failure::retry_fresh_connection:
+                    w.upstreams().flush(idx);
+                    return true;
+                case after_failure::retry_other_backend:
+                case after_failure::give_up_charged:
+                    st.pool.on_passive_error(idx, std::chrono::steady_clock::now());
+                    w.upstreams().flush(idx);
+                    if (tried.empty())
+                        tried.assign(st.pool.size(), 0);
+                    tried[idx] = 1;
+                    st.totals.redispatches.fetch_add(1, std::memory_order_relaxed);
+                    return verdict == after_failure::retry_other_backend;
+                case after_failure::give_up_passive_error:
+                    st.pool.on_passive_error(idx, std::chrono::steady_clock::now());
+                    return false;
+                case after_failure::give_up:
+                    return false;
+            }
+            return false;
         };
-        auto give_up = [&]() -> bool { return failures > lim.redispatch_max; };
 
         std::unique_ptr<upstream_connection> up;
         if (!upgrade) {
@@ -173,28 +185,15 @@ asio::awaitable<bool> forward(session_io& io, Stream& stream, beast::flat_buffer
             io.classify(ec);
             io.slot.upstream = nullptr;
             if (ec) {
-                // Refused or timed out: nothing was sent, so any request may go elsewhere.
-                mark_failed();
-                if (give_up())
-                    break;
-                continue;
+                if (act_on(attempts.on_connect_failed()))
+                    continue;
+                break;
             }
             up->socket.set_option(tcp::no_delay(true), ec);
             up->socket.non_blocking(true, ec);
         }
-        upstream_watch watch(io.slot, up->socket);
+        upstream_watch watch(io.slot, up->socket, idx);
         active_guard active(counters);
-
-        auto on_send_failure = [&](bool reused) -> bool {
-            if (reused && stale_retries < max_stale_retries) {
-                // The backend closed an idle pooled connection; not a health signal.
-                ++stale_retries;
-                w.upstreams().flush(idx);
-                return true;
-            }
-            mark_failed();
-            return !give_up();
-        };
 
         auto fault = co_await relay_message(io, up->socket, stream, buf, parser, staging,
                                             lim.idle_timeout, lim.upstream_timeout, ec);
@@ -214,10 +213,8 @@ asio::awaitable<bool> forward(session_io& io, Stream& stream, beast::flat_buffer
             co_return false;  // the client went away or broke the body
         }
         if (fault == relay_fault::output) {
-            if (!has_body && on_send_failure(up->reused))
+            if (act_on(attempts.on_send_failed(up->reused)))
                 continue;
-            if (has_body && !up->reused)
-                st.pool.on_passive_error(idx, std::chrono::steady_clock::now());
             break;
         }
 
@@ -228,13 +225,8 @@ asio::awaitable<bool> forward(session_io& io, Stream& stream, beast::flat_buffer
             rp.skip(true);
         co_await read_header(io, up->socket, up->buffer, rp, lim.upstream_timeout, ec);
         if (ec) {
-            if (!has_body && (may_retry_after_send || up->reused)) {
-                if (on_send_failure(up->reused))
-                    continue;
-                break;
-            }
-            if (!up->reused)
-                st.pool.on_passive_error(idx, std::chrono::steady_clock::now());
+            if (act_on(attempts.on_no_response(up->reused)))
+                continue;
             break;
         }
 
@@ -242,12 +234,10 @@ asio::awaitable<bool> forward(session_io& io, Stream& stream, beast::flat_buffer
         counters.requests.fetch_add(1, std::memory_order_relaxed);
         st.totals.requests.fetch_add(1, std::memory_order_relaxed);
         const unsigned status = res.result_int();
-        if (status >= 500) {
+        if (status >= 500)
             counters.responses_5xx.fetch_add(1, std::memory_order_relaxed);
-            // HAProxy's "observe layer7": 501 and 505 are the client's fault, not the server's.
-            if (cfg.health.passive_5xx && status != 501 && status != 505)
-                st.pool.on_passive_error(idx, std::chrono::steady_clock::now());
-        }
+        if (policy::status_charges_backend(status, cfg.health.passive_5xx))
+            st.pool.on_passive_error(idx, std::chrono::steady_clock::now());
         const bool set_cookie = ch->set_cookie && cfg.sticky.enabled;
 
         if (upgrade && res.result() == http::status::switching_protocols) {
@@ -269,10 +259,11 @@ asio::awaitable<bool> forward(session_io& io, Stream& stream, beast::flat_buffer
             co_return false;
         }
 
-        bool keep = client_keep_alive && !upgrade && !st.draining.load(std::memory_order_relaxed);
+        const bool body_ends_at_close = !rp.is_done() && !rp.chunked() && !rp.content_length();
+        const bool keep = policy::keep_client_after_response(
+            client_keep_alive, upgrade, st.draining.load(std::memory_order_relaxed),
+            body_ends_at_close);
         const bool upstream_reusable = rp.keep_alive();
-        if (!rp.is_done() && !rp.chunked() && !rp.content_length())
-            keep = false;  // body ends at close: the client needs the close too
         net::strip_hop_by_hop(res);
         res.keep_alive(keep);
         if (set_cookie)

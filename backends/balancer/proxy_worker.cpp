@@ -115,6 +115,8 @@ void proxy_worker::spawn_sweep() {
                 if (ec)
                     co_return;
                 coarse_now_ = std::chrono::steady_clock::now();
+                if (state_.config.health.close_sessions_on_down)
+                    close_sessions_on_dead_backends();
                 for (auto& s : sessions_) {
                     if (s.deadline > coarse_now_)
                         continue;
@@ -129,6 +131,33 @@ void proxy_worker::spawn_sweep() {
             }
         },
         asio::detached);
+}
+
+void proxy_worker::close_sessions_on_dead_backends() {
+    auto& pool = state_.pool;
+    dead_.assign(pool.size(), 0);
+    bool any = false;
+    for (std::size_t i = 0; i < pool.size(); ++i) {
+        const auto s = pool.state(i);
+        if (s == policy::backend_state::down || s == policy::backend_state::disabled) {
+            dead_[i] = 1;
+            any = true;
+        }
+    }
+    if (!any)
+        return;
+    boost::system::error_code ec;
+    for (auto& s : sessions_) {
+        if (!s.upstream || s.backend >= dead_.size() || !dead_[s.backend])
+            continue;
+        // The session sees its backend side fail: a tunnel closes the client at once, an HTTP
+        // exchange ends with the client connection closed. Either way the client reconnects
+        // through the balancer to a live backend.
+        s.upstream->shutdown(tcp::socket::shutdown_both, ec);
+        s.upstream->cancel(ec);
+        s.backend = session_slot::no_backend;
+        state_.totals.sessions_closed_on_down.fetch_add(1, std::memory_order_relaxed);
+    }
 }
 
 void proxy_worker::start() {

@@ -26,9 +26,12 @@ struct session_slot {
     using time_point = std::chrono::steady_clock::time_point;
     boost::asio::ip::tcp::socket* client = nullptr;    ///< lowest layer of the client stream
     boost::asio::ip::tcp::socket* upstream = nullptr;  ///< backend socket while one is in use
-    time_point deadline = time_point::max();           ///< the pending step must end by then
-    bool timed_out = false;                            ///< the sweep cancelled the pending step
-    bool idle = false;  ///< between requests on a keep-alive connection
+    /// The backend `upstream` leads to, while a request or tunnel uses it (else no_backend).
+    std::size_t backend = no_backend;
+    static constexpr std::size_t no_backend = static_cast<std::size_t>(-1);
+    time_point deadline = time_point::max();  ///< the pending step must end by then
+    bool timed_out = false;                   ///< the sweep cancelled the pending step
+    bool idle = false;                        ///< between requests on a keep-alive connection
 };
 
 /// Owns one io_context and everything that runs on it. All members are touched only from that
@@ -82,6 +85,9 @@ class proxy_worker {
     };
     void spawn_accept(listener& l);
     void spawn_sweep();
+    /// Ends the requests and tunnels whose backend is down or disabled, so their clients
+    /// reconnect to a live one (health.close_sessions_on_down).
+    void close_sessions_on_dead_backends();
 
     balancer_state& state_;
     std::size_t index_;
@@ -97,6 +103,7 @@ class proxy_worker {
     std::size_t last_cookie_index_ = 0;
     std::int64_t last_cookie_checked_ = -1;
     std::list<session_slot> sessions_;
+    std::vector<std::uint8_t> dead_;  ///< scratch for close_sessions_on_dead_backends
     /// How often deadlines are checked: a quarter of the shortest timeout, 5..250 ms.
     std::chrono::milliseconds sweep_period_;
     /// The clock as of the last sweep; deadlines are set from it without reading the clock.

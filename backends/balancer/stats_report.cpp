@@ -19,6 +19,7 @@ std::string render_stats_json(const stats_view& v) {
     totals["connections_total"] = t.connections_total;
     totals["connections_rejected"] = t.connections_rejected;
     totals["connections_rejected_per_address"] = t.connections_rejected_per_address;
+    totals["sessions_closed_on_down"] = t.sessions_closed_on_down;
     totals["requests"] = t.requests;
     totals["tunnels_active"] = t.tunnels_active;
     totals["tunnels"] = t.tunnels;
@@ -94,6 +95,9 @@ std::string render_metrics(const stats_view& v) {
     counter("switchyard_lb_bad_gateway_total", "502 answers", t.bad_gateway);
     counter("switchyard_lb_bad_requests_total", "400/413/431 answers", t.bad_requests);
     counter("switchyard_lb_timeouts_total", "clients closed by header or idle timeout", t.timeouts);
+    counter("switchyard_lb_sessions_closed_on_down_total",
+            "requests and tunnels ended because their backend went down or was disabled",
+            t.sessions_closed_on_down);
     gauge("switchyard_lb_draining", "1 while draining after SIGTERM", v.draining ? 1 : 0);
 
     auto per_backend = [&](const char* name, const char* type, const char* help, auto field) {

@@ -15,6 +15,7 @@ struct totals_snapshot {
     std::uint64_t connections_total = 0;
     std::uint64_t connections_rejected = 0;
     std::uint64_t connections_rejected_per_address = 0;
+    std::uint64_t sessions_closed_on_down = 0;
     std::uint64_t requests = 0;
     std::uint32_t tunnels_active = 0;
     std::uint64_t tunnels = 0;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 using namespace switchyard::balancer;
 using switchyard::policy::backend_state;
@@ -89,4 +90,52 @@ TEST(BackendChooser, SeededRandomSpreadReplays) {
     }
     for (const auto& [i, n] : counts)
         EXPECT_NEAR(n, 1000, 150) << "backend " << i << " (seed 42)";
+}
+
+TEST(BackendChooser, ASockjsSessionWithoutCookieAlwaysLandsOnOneBackend) {
+    // Whatever the strategy, the requests of one session are placed by its id: a first visit's
+    // parallel requests (no cookie yet) cannot split a session over two relays.
+    auto c = make("random", 5, 7);
+    std::map<std::string, std::size_t> first;
+    std::set<std::size_t> used;
+    for (int round = 0; round < 20; ++round) {
+        for (int s = 0; s < 40; ++s) {
+            const std::string id = "session-" + std::to_string(s);
+            auto ch = c.choose(std::nullopt, {}, "10.0.0.1", id);
+            ASSERT_TRUE(ch);
+            EXPECT_TRUE(ch->set_cookie);
+            auto [it, fresh] = first.emplace(id, ch->index);
+            EXPECT_EQ(it->second, ch->index) << id;
+            used.insert(ch->index);
+        }
+    }
+    EXPECT_GE(used.size(), 3u) << "sessions spread over the backends";
+}
+
+TEST(BackendChooser, AValidCookieStillWinsOverTheSessionId) {
+    auto c = make("random", 4, 3);
+    auto by_session = c.choose(std::nullopt, {}, "", std::string_view("s1"));
+    ASSERT_TRUE(by_session);
+    const std::size_t other = (by_session->index + 1) % 4;
+    auto ch = c.choose(other, {}, "", std::string_view("s1"));
+    ASSERT_TRUE(ch);
+    EXPECT_EQ(ch->index, other);
+    EXPECT_FALSE(ch->set_cookie);
+}
+
+TEST(BackendChooser, ASessionWhoseBackendDiedMovesAndOnlyThoseSessionsMove) {
+    auto c = make("round-robin", 4, 1);
+    std::map<std::string, std::size_t> before;
+    for (int s = 0; s < 200; ++s) {
+        const std::string id = "s" + std::to_string(s);
+        before[id] = c.choose(std::nullopt, {}, "", id)->index;
+    }
+    c.refresh(2, backend_state::down, 1, 0);
+    for (const auto& [id, was] : before) {
+        const auto now = c.choose(std::nullopt, {}, "", id)->index;
+        EXPECT_NE(now, 2u);
+        if (was != 2) {
+            EXPECT_EQ(now, was) << id << " was on a live backend and must stay";
+        }
+    }
 }

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 using namespace switchyard::balancer;
 
 namespace {
@@ -132,4 +135,43 @@ tls:
     auto unreadable = validate(c);
     ASSERT_TRUE(unreadable);
     EXPECT_EQ(unreadable->key, "tls.certificates[0].cert_file");
+}
+
+TEST(BalancerConfig, CookieSecretFileSockjsPrefixAndSessionsOnDown) {
+    const auto dir = std::filesystem::temp_directory_path() / "sy-config-test";
+    std::filesystem::create_directories(dir);
+    const auto secret = dir / "secret";
+    { std::ofstream(secret) << "  s3cret-value\n"; }
+    auto r = parse({"--backend", "a=127.0.0.1:1", "--cookie-secret-file", secret.c_str(),
+                    "--sockjs-prefix", "/chat", "--keep-sessions-on-down"});
+    ASSERT_FALSE(r.error) << r.error->text();
+    EXPECT_EQ(r.config.sticky.secret, "s3cret-value") << "white space around it is trimmed";
+    EXPECT_EQ(r.config.sticky.sockjs_prefix, "/chat");
+    EXPECT_FALSE(r.config.health.close_sessions_on_down);
+
+    balancer_config defaults;
+    EXPECT_TRUE(defaults.health.close_sessions_on_down);
+    EXPECT_EQ(defaults.sticky.sockjs_prefix, "/sockjs");
+
+    auto missing = parse({"--backend", "a=127.0.0.1:1", "--cookie-secret-file", "/nonexistent/s"});
+    ASSERT_TRUE(missing.error);
+    EXPECT_EQ(missing.error->key, "--cookie-secret-file") << "a flag's problem names the flag";
+    std::ofstream(dir / "empty") << "\n\n";
+    auto empty =
+        parse({"--backend", "a=127.0.0.1:1", "--cookie-secret-file", (dir / "empty").c_str()});
+    ASSERT_TRUE(empty.error) << "an empty file would silently mean a random secret";
+    auto bad_prefix = parse({"--backend", "a=127.0.0.1:1", "--sockjs-prefix", "sockjs/"});
+    ASSERT_TRUE(bad_prefix.error);
+    EXPECT_EQ(bad_prefix.error->key, "--sockjs-prefix");
+    auto off = parse({"--backend", "a=127.0.0.1:1", "--sockjs-prefix", ""});
+    ASSERT_FALSE(off.error) << off.error->text();
+    EXPECT_TRUE(off.config.sticky.sockjs_prefix.empty());
+}
+
+TEST(BalancerConfig, YamlSecretFileErrorsNameTheKeyAndPlace) {
+    balancer_config c;
+    auto err = apply_yaml("sticky:\n  secret_file: /nonexistent/secret\n", "lb.yaml", c);
+    ASSERT_TRUE(err);
+    EXPECT_EQ(err->key, "sticky.secret_file");
+    EXPECT_EQ(err->where, "lb.yaml:2:16");
 }
