@@ -42,6 +42,9 @@ asio::awaitable<void> read_header(session_io& io, Stream& s, beast::flat_buffer&
                                   http::basic_parser<is_request>& p,
                                   std::chrono::milliseconds timeout, beast::error_code& ec,
                                   std::optional<net::request_refusal>* refused = nullptr) {
+    // One deadline for the whole header, not one per read: a client dribbling a header line
+    // every few seconds must not hold its connection forever (slowloris).
+    io.arm(timeout);
     for (;;) {
         ec = {};
         if (refused && buffer.size() > 0 && !p.is_header_done()) {
@@ -66,7 +69,7 @@ asio::awaitable<void> read_header(session_io& io, Stream& s, beast::flat_buffer&
             if (p.is_header_done())
                 co_return;
         }
-        co_await read_more(io, s, buffer, timeout, ec);
+        co_await read_more(io, s, buffer, std::chrono::milliseconds::zero(), ec);
         if (ec == asio::error::eof) {
             ec = {};
             on_eof(p, ec);

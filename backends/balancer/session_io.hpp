@@ -75,12 +75,15 @@ asio::awaitable<void> write_all(session_io& io, beast::ssl_stream<tcp::socket>& 
     io.classify(ec);
 }
 
-/// One read into `buffer`; end of stream is reported as asio::error::eof.
+/// One read into `buffer`; end of stream is reported as asio::error::eof. The read must end
+/// within `timeout`; with `timeout` zero it keeps the deadline already armed (a step made of
+/// several reads, bounded as a whole).
 template <class Stream>
 asio::awaitable<void> read_more(session_io& io, Stream& s, beast::flat_buffer& buffer,
                                 std::chrono::milliseconds timeout, beast::error_code& ec) {
     ec = {};
-    io.arm(timeout);
+    if (timeout.count() > 0)
+        io.arm(timeout);
     const std::size_t n = co_await s.async_read_some(buffer.prepare(read_step_bytes),
                                                      redirect_error(use_awaitable, ec));
     buffer.commit(n);
