@@ -1,6 +1,6 @@
 #pragma once
 // The cluster under test as real processes: redis-server, relays, the balancer, and fault
-// proxies on the links a scenario names. Starts them in dependency order, waits for READY,
+// proxies on the links its plan names. Starts them in dependency order, waits for READY,
 // logs each to the run folder, applies process actions for real (kill is SIGKILL), watches the
 // balancer's view of backend health, and stops everything on any exit path.
 #include <atomic>
