@@ -43,6 +43,7 @@ stats_view make_stats_view(const balancer_state& st) {
     stats_view v;
     v.name = st.config.name;
     v.strategy = st.config.strategy;
+    v.seed = st.config.seed;
     v.draining = st.draining.load();
     v.uptime = std::chrono::duration_cast<std::chrono::milliseconds>(now - st.started);
     const auto& t = st.totals;

@@ -38,6 +38,17 @@ std::string random_secret() {
     return out;
 }
 
+/// A seed for the selectors' random streams when the config says 0: drawn per start, as
+/// documented, so two balancers (or two starts) do not place clients identically.
+std::uint64_t random_seed() {
+    std::uint64_t seed = 0;
+    while (seed == 0) {
+        if (RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof seed) != 1)
+            throw startup_error("cannot draw a random seed");
+    }
+    return seed;
+}
+
 tcp::endpoint endpoint_for(const std::string& host, int port, const std::string& key) {
     boost::system::error_code ec;
     auto address = asio::ip::make_address(host, ec);
@@ -59,6 +70,8 @@ tcp::endpoint endpoint_for(const std::string& host, int port, const std::string&
 
 balancer_server::balancer_server(balancer_config config) {
     std::string secret = config.sticky.secret.empty() ? random_secret() : config.sticky.secret;
+    if (config.seed == 0)
+        config.seed = random_seed();
     state_ = std::make_unique<balancer_state>(std::move(config), std::move(secret));
     auto& cfg = state_->config;
     for (std::size_t i = 0; i < cfg.backends.size(); ++i) {

@@ -11,6 +11,7 @@ std::string render_stats_json(const stats_view& v) {
     json::object root;
     root["name"] = v.name;
     root["strategy"] = v.strategy;
+    root["seed"] = v.seed;
     root["draining"] = v.draining;
     root["uptime_ms"] = v.uptime.count();
     const auto& t = v.totals;

@@ -30,6 +30,7 @@ struct totals_snapshot {
 struct stats_view {
     std::string name;
     std::string strategy;
+    std::uint64_t seed = 0;  ///< the selectors' seed in use (drawn at start when set to 0)
     bool draining = false;
     std::chrono::milliseconds uptime{0};
     totals_snapshot totals;

@@ -134,3 +134,19 @@ TEST(BalancerStickiness, ASecretFromAFileKeepsAffinityAcrossARestart) {
         EXPECT_EQ(r->header("set-cookie"), "") << "the restarted balancer accepted the cookie";
     }
 }
+
+TEST(BalancerSeed, SeedZeroIsDrawnPerStartAndAGivenSeedIsKept) {
+    auto b1 = start_backend("b1");
+    auto flags = backend_flags({{"b1", &b1}});
+    std::set<std::uint64_t> drawn;
+    for (int i = 0; i < 2; ++i) {
+        auto lb = start_lb(flags);
+        drawn.insert(stats(lb.admin)["seed"].to_number<std::uint64_t>());
+    }
+    EXPECT_EQ(drawn.size(), 2u) << "two starts with seed 0 placed clients identically";
+    EXPECT_EQ(drawn.count(0), 0u);
+    auto fixed = flags;
+    fixed.insert(fixed.end(), {"--seed", "42"});
+    auto lb = start_lb(fixed);
+    EXPECT_EQ(stats(lb.admin)["seed"].to_number<std::uint64_t>(), 42u);
+}
