@@ -16,6 +16,7 @@
 #include "engine/report/console_report.hpp"
 #include "engine/scenario/duration.hpp"
 #include "engine/scenario/scenario_parser.hpp"
+#include "engine/sim/sim_command.hpp"
 #include "engine/verify/checker_table.hpp"
 
 namespace switchyard::engine {
@@ -30,6 +31,7 @@ const char* main_help =
     "\n"
     "commands:\n"
     "  run FILE        start the cluster, drive the clients, apply the timeline, check\n"
+    "  sim FILE        the same in the simulated world (virtual time; `sim --help`)\n"
     "  validate FILE.. check files without running them\n"
     "  list [WHAT]     scenarios, checkers, toxics, actions, transports, strategies, keys\n"
     "\n"
@@ -53,6 +55,7 @@ const char* run_help =
     "  --seed N          override the scenario's seed\n"
     "  --duration D      override the scenario's duration (e.g. 30s)\n"
     "  --threads N       client io threads (default 1)\n"
+    "  --mode M          real (default) or sim: `--mode sim` is `switchyard sim FILE`\n"
     "  --quiet           no progress output, only the final table\n"
     "  --help            this text\n";
 
@@ -246,6 +249,15 @@ int cmd_run(const std::vector<std::string>& args) {
         std::cout << run_help;
         return 0;
     }
+    if (auto m = std::find(args.begin(), args.end(), "--mode"); m != args.end()) {
+        if (m + 1 == args.end() || (m[1] != "sim" && m[1] != "real"))
+            return bad_flag("--mode takes real or sim", run_help);
+        std::vector<std::string> rest(args.begin(), m);
+        rest.insert(rest.end(), m + 2, args.end());
+        if (m[1] == "sim")
+            return sim::sim_command(rest);
+        return cmd_run(rest);
+    }
     std::string file;
     run_options o;
     bool quiet = false;
@@ -324,6 +336,8 @@ int run_cli(const std::vector<std::string>& args) {
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (args[0] == "run")
         return cmd_run(rest);
+    if (args[0] == "sim")
+        return sim::sim_command(rest);
     if (args[0] == "validate")
         return cmd_validate(rest);
     if (args[0] == "list")

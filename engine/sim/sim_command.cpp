@@ -49,11 +49,16 @@ int sim_command(const std::vector<std::string>& args) {
             std::cout << sim_help;
             return 0;
         }
+        // --threads and --runs-dir are `run`'s: accepted so `run --mode sim` takes the same
+        // flags, and ignored (no client threads, no component logs in simulation).
+        const bool ignored = a == "--threads" || a == "--runs-dir";
         const bool takes_value = a == "--json" || a == "--junit" || a == "--events" ||
-                                 a == "--seed" || a == "--duration";
+                                 a == "--seed" || a == "--duration" || ignored;
         if (takes_value && i + 1 >= args.size())
             return bad_flag(a + " needs a value");
-        if (a == "--quiet") {
+        if (ignored) {
+            ++i;
+        } else if (a == "--quiet") {
             quiet = true;
         } else if (a == "--json") {
             o.json_path = args[++i];
