@@ -115,7 +115,7 @@ TEST(RelaySecurity, WithASecretAClientIdNeedsItsHmacToken) {
 
 TEST(RelayLimits, SilentConnectionsAndIdleKeepAliveAreClosedButWebSocketsStay) {
     relay_proc relay("timeouts-1", "memory",
-                     {"--handshake-timeout-ms", "300", "--idle-timeout-ms", "400"});
+                     {"--handshake-timeout-ms", "1000", "--idle-timeout-ms", "1500"});
     ws_client ws(relay.port, "/ws?client=quiet");
     ASSERT_TRUE(ws.wait_for(is_hello));
 

@@ -21,7 +21,7 @@ std::string xhr(const std::string& target, const std::string& body = "") {
 
 TEST(SockjsLimits, IdleKeepAliveAndSilentConnectionsAreClosedButAParkedPollStays) {
     relay_proc relay("sockjs-limits-1", "memory",
-                     {"--handshake-timeout-ms", "300", "--idle-timeout-ms", "400",
+                     {"--handshake-timeout-ms", "1000", "--idle-timeout-ms", "1500",
                       "--sockjs-heartbeat-ms", "60000", "--sockjs-disconnect-delay-ms", "60000"});
     // The session's first poll answers the open frame; the connection then idles.
     raw_conn opener(relay.port);
