@@ -52,6 +52,9 @@ stats_view make_stats_view(const balancer_state& st) {
     v.totals.connections_rejected = t.connections_rejected.load();
     v.totals.connections_rejected_per_address = t.connections_rejected_per_address.load();
     v.totals.sessions_closed_on_down = t.sessions_closed_on_down.load();
+    v.totals.connects_pending = t.connects_pending.load();
+    v.totals.connects_refused_by_rate = t.connects_refused_by_rate.load();
+    v.totals.accepts_peak_per_s = t.accepts_peak_per_s.load();
     v.totals.requests = t.requests.load();
     v.totals.tunnels_active = t.tunnels_active.load();
     v.totals.tunnels = t.tunnels.load();

@@ -109,6 +109,8 @@ std::vector<backend_snapshot> backend_pool::snapshot(clock::time_point now) cons
         s.tunnels = c.tunnels.load(std::memory_order_relaxed);
         s.errors = c.errors.load(std::memory_order_relaxed);
         s.responses_5xx = c.responses_5xx.load(std::memory_order_relaxed);
+        s.connects = c.connects.load(std::memory_order_relaxed);
+        s.connects_capped = c.connects_capped.load(std::memory_order_relaxed);
         s.state_changes = tr.state_changes();
         if (auto at = tr.last_probe_at())
             s.last_check_age = std::chrono::duration_cast<std::chrono::milliseconds>(now - *at);

@@ -27,6 +27,9 @@ struct backend_counters {
     std::atomic<std::uint64_t> tunnels{0};
     std::atomic<std::uint64_t> errors{0};  ///< refused/reset/timed-out connections, passive
     std::atomic<std::uint64_t> responses_5xx{0};
+    std::atomic<std::uint64_t> connects{0};  ///< new connections opened to the backend
+    /// new connections not opened because of limits.max_connects_per_backend_per_s
+    std::atomic<std::uint64_t> connects_capped{0};
 };
 
 /// What the admin API and /stats report about one backend at one moment.
@@ -43,6 +46,8 @@ struct backend_snapshot {
     std::uint64_t tunnels;
     std::uint64_t errors;
     std::uint64_t responses_5xx;
+    std::uint64_t connects;
+    std::uint64_t connects_capped;
     std::uint64_t state_changes;
     std::optional<std::chrono::milliseconds> last_check_age;
     bool last_check_ok;

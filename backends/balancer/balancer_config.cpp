@@ -293,7 +293,8 @@ void apply_root(const YAML::Node& root, const std::string& file, balancer_config
         m.check_known({"header_timeout_ms", "idle_timeout_ms", "connect_timeout_ms",
                        "upstream_timeout_ms", "drain_timeout_ms", "max_header_bytes",
                        "max_body_bytes", "max_connections", "max_connections_per_address",
-                       "max_idle_upstream_per_backend", "redispatch_max", "tunnel_buffer_bytes"});
+                       "max_idle_upstream_per_backend", "max_connects_per_backend_per_s",
+                       "redispatch_max", "tunnel_buffer_bytes"});
         auto& l = c.limits;
         m.get_ms("header_timeout_ms", l.header_timeout);
         m.get_ms("idle_timeout_ms", l.idle_timeout);
@@ -306,6 +307,8 @@ void apply_root(const YAML::Node& root, const std::string& file, balancer_config
         m.get_int("max_connections_per_address", l.max_connections_per_address, 0, 10'000'000);
         m.get_int("max_idle_upstream_per_backend", l.max_idle_upstream_per_backend, 0, 100000);
         m.get_int("redispatch_max", l.redispatch_max, 0, 100);
+        m.get_int("max_connects_per_backend_per_s", l.max_connects_per_backend_per_s, 0,
+                  10'000'000);
         m.get_int("tunnel_buffer_bytes", l.tunnel_buffer_bytes, 1024, 16 << 20);
     }
 }
@@ -411,6 +414,8 @@ std::string help_text() {
          "  --header-timeout-ms N --idle-timeout-ms N --max-header-bytes N\n"
          "  --max-body-bytes N --max-connections N --drain-timeout-ms N\n"
          "  --max-connections-per-address N   per client address (default 4096, 0 = none)\n"
+         "  --max-connects-per-backend-per-s N   new backend connections a second, per\n"
+         "                           backend (reconnect storms; default 0 = no cap)\n"
          "  --help                   this text\n\n"
          "strategies:\n";
     for (const auto& row : policy::selector_table())
@@ -508,6 +513,7 @@ config_result parse_command_line(int argc, const char* const* argv) {
             {"--max-body-bytes", "limits: {max_body_bytes: %}"},
             {"--max-connections", "limits: {max_connections: %}"},
             {"--max-connections-per-address", "limits: {max_connections_per_address: %}"},
+            {"--max-connects-per-backend-per-s", "limits: {max_connects_per_backend_per_s: %}"},
             {"--drain-timeout-ms", "limits: {drain_timeout_ms: %}"},
         };
         if (flag == "--config") {

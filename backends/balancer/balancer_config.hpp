@@ -43,7 +43,7 @@ struct sticky_config {
     std::chrono::seconds max_age{0};  ///< 0 = session cookie, never expires by itself
     /// SockJS URL prefix: requests `<prefix>/<server>/<session>/...` without a usable cookie
     /// are placed by their session id, so one session stays on one backend on a first visit.
-    /// Empty = off.
+    /// Empty = off; `enabled: false` turns it off too (no affinity of any kind).
     std::string sockjs_prefix = "/sockjs";
 };
 
@@ -79,6 +79,10 @@ struct limits_config {
     std::uint32_t max_idle_upstream_per_backend =
         512;                           ///< pooled keep-alive per backend per thread
     std::uint32_t redispatch_max = 3;  ///< extra backends tried after a refused connect/reset
+    /// New backend connections per backend per second (bursts of a second's worth); 0 = no
+    /// cap. Spreads a reconnect storm over time so the survivors are not toppled; a request
+    /// over it goes to another backend, or gets 503 with Retry-After when all are capped.
+    std::uint32_t max_connects_per_backend_per_s = 0;
     std::uint32_t tunnel_buffer_bytes = 16384;  ///< per direction per WebSocket tunnel
 };
 

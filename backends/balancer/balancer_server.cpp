@@ -95,6 +95,7 @@ balancer_server::balancer_server(balancer_config config) {
     unsigned threads = cfg.threads;
     if (threads == 0)
         threads = std::max(1u, std::thread::hardware_concurrency());
+    state_->workers = threads;
     for (unsigned i = 0; i < threads; ++i)
         workers_.push_back(
             std::make_unique<proxy_worker>(*state_, i, tls_ ? &tls_->primary() : nullptr));

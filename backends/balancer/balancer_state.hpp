@@ -33,6 +33,11 @@ struct balancer_totals {
     std::atomic<std::uint64_t> timeouts{0};      ///< header or idle timeouts that closed a client
     /// requests and tunnels ended because their backend went down or was disabled
     std::atomic<std::uint64_t> sessions_closed_on_down{0};
+    std::atomic<std::uint32_t> connects_pending{0};  ///< backend connects in flight
+    /// requests turned away because every backend that could take them was at its connect cap
+    std::atomic<std::uint64_t> connects_refused_by_rate{0};
+    /// most client connections accepted in one second since start
+    std::atomic<std::uint64_t> accepts_peak_per_s{0};
 };
 
 /// Shared by all workers; immutable after start except for atomics and the pool.
@@ -49,6 +54,7 @@ struct balancer_state {
     std::vector<boost::asio::ip::tcp::endpoint> endpoints;  ///< resolved, same order as backends
     balancer_totals totals;
     address_quota per_address;  ///< client connections per source address
+    std::size_t workers = 1;    ///< worker threads (set before they start)
     std::atomic<bool> draining{false};
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };

@@ -240,11 +240,16 @@ asio::awaitable<relay_fault> relay_message(session_io& io, Out& out, In& in,
     co_return relay_fault::none;
 }
 
+/// The balancer's own short answer. `retry_after_s` > 0 adds Retry-After (a 503 that asks the
+/// client to come back rather than fail).
 template <class Stream>
 asio::awaitable<void> send_simple(session_io& io, Stream& stream, http::status status,
-                                  std::string_view body, bool keep_alive) {
+                                  std::string_view body, bool keep_alive,
+                                  unsigned retry_after_s = 0) {
     http::response<http::string_body> res{status, 11};
     res.set(http::field::server, "switchyard-lb");
+    if (retry_after_s > 0)
+        res.set(http::field::retry_after, std::to_string(retry_after_s));
     res.set(http::field::content_type, "text/plain; charset=utf-8");
     res.set(http::field::cache_control, "no-store");
     res.body() = std::string(body);

@@ -125,13 +125,22 @@ asio::awaitable<bool> forward(session_io& io, Stream& stream, beast::flat_buffer
     net::add_forwarded(req, client_ip, tls ? "https" : "http");
     policy::forward_attempts attempts(has_body, policy::idempotent_method(req.method_string()),
                                       lim.redispatch_max);
-    const auto session = cfg.sticky.sockjs_prefix.empty()
+    const auto session = !cfg.sticky.enabled || cfg.sticky.sockjs_prefix.empty()
                              ? std::nullopt
                              : policy::sockjs_session_id(req.target(), cfg.sticky.sockjs_prefix);
 
     std::vector<std::uint8_t> tried;
+    bool capped = false;  // a backend was passed over for its connect cap
     for (;;) {
         auto ch = w.chooser().choose(pinned, tried, client_ip, session);
+        if (!ch && capped) {
+            // Every backend that could take it is at its connect cap: a reconnect storm. Ask
+            // the client to come back instead of piling onto the survivors.
+            st.totals.connects_refused_by_rate.fetch_add(1, std::memory_order_relaxed);
+            co_await send_simple(io, stream, http::status::service_unavailable,
+                                 "503 backends busy, retry\n", false, 1);
+            co_return false;
+        }
         if (!ch) {
             st.totals.no_backend.fetch_add(1, std::memory_order_relaxed);
             const bool keep =
@@ -175,7 +184,18 @@ asio::awaitable<bool> forward(session_io& io, Stream& stream, beast::flat_buffer
             while (up && has_body && upstream_pool::is_stale(*up))
                 up = w.upstreams().take(idx);
         }
+        if (!up && !w.may_connect(idx)) {
+            // Not a failure of the backend: it is only not taking new connections this instant.
+            counters.connects_capped.fetch_add(1, std::memory_order_relaxed);
+            if (tried.empty())
+                tried.assign(st.pool.size(), 0);
+            tried[idx] = 1;
+            capped = true;
+            continue;
+        }
         if (!up) {
+            counters.connects.fetch_add(1, std::memory_order_relaxed);
+            st.totals.connects_pending.fetch_add(1, std::memory_order_relaxed);
             up = std::make_unique<upstream_connection>(w.context().get_executor(), idx);
             // (A plain pointer, not a scope guard: GCC 12 miscompiles guards declared in a
             // block that awaits and then leaves by `continue`.)
@@ -183,6 +203,7 @@ asio::awaitable<bool> forward(session_io& io, Stream& stream, beast::flat_buffer
             io.arm(lim.connect_timeout);
             co_await up->socket.async_connect(st.endpoints[idx], redirect_error(use_awaitable, ec));
             io.classify(ec);
+            st.totals.connects_pending.fetch_sub(1, std::memory_order_relaxed);
             io.slot.upstream = nullptr;
             if (ec) {
                 if (act_on(attempts.on_connect_failed()))

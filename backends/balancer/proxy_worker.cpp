@@ -44,7 +44,32 @@ proxy_worker::proxy_worker(balancer_state& state, std::size_t index, asio::ssl::
                state.config.seed * 0x9e3779b97f4a7c15ULL + index + 1),
       upstreams_(state.config.backends.size(), state.config.limits.max_idle_upstream_per_backend),
       cookies_(state.config.backends.size()),
-      sweep_period_(sweep_period_for(state.config.limits)) {}
+      sweep_period_(sweep_period_for(state.config.limits)) {
+    // Each worker holds its share of the cap (at least one a second), so no lock is taken.
+    const double rate = static_cast<double>(state.config.limits.max_connects_per_backend_per_s) /
+                        static_cast<double>(std::max<std::size_t>(1, state.workers));
+    const double share = rate > 0 ? std::max(1.0, rate) : 0.0;
+    connect_buckets_.assign(state.config.backends.size(), policy::token_bucket(share, share));
+}
+
+bool proxy_worker::may_connect(std::size_t i) {
+    return connect_buckets_[i].try_take(coarse_now_);
+}
+
+void proxy_worker::sample_accept_rate() {
+    const auto elapsed = coarse_now_ - rate_sampled_at_;
+    if (elapsed < std::chrono::seconds(1))
+        return;
+    const auto total = state_.totals.connections_total.load(std::memory_order_relaxed);
+    const auto per_s = static_cast<std::uint64_t>(static_cast<double>(total - rate_sampled_total_) /
+                                                  std::chrono::duration<double>(elapsed).count());
+    auto& peak = state_.totals.accepts_peak_per_s;
+    auto seen = peak.load(std::memory_order_relaxed);
+    while (per_s > seen && !peak.compare_exchange_weak(seen, per_s, std::memory_order_relaxed)) {
+    }
+    rate_sampled_at_ = coarse_now_;
+    rate_sampled_total_ = total;
+}
 
 proxy_worker::~proxy_worker() {
     join();
@@ -117,6 +142,8 @@ void proxy_worker::spawn_sweep() {
                 coarse_now_ = std::chrono::steady_clock::now();
                 if (state_.config.health.close_sessions_on_down)
                     close_sessions_on_dead_backends();
+                if (index_ == 0)
+                    sample_accept_rate();
                 for (auto& s : sessions_) {
                     if (s.deadline > coarse_now_)
                         continue;

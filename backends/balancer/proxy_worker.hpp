@@ -17,6 +17,7 @@
 #include "backends/balancer/backend_chooser.hpp"
 #include "backends/balancer/balancer_state.hpp"
 #include "backends/balancer/upstream_pool.hpp"
+#include "backends/policy/token_bucket.hpp"
 
 namespace switchyard::balancer {
 
@@ -65,6 +66,9 @@ class proxy_worker {
     std::optional<std::size_t> decode_cookie(std::string_view value);
     /// `Set-Cookie` value pinning a client to backend `i` (cached per second).
     const std::string& set_cookie_for(std::size_t i, bool secure);
+    /// Takes one new-connection token of backend `i` (limits.max_connects_per_backend_per_s,
+    /// split evenly over the workers); false when the backend is at its cap right now.
+    bool may_connect(std::size_t i);
     std::list<session_slot>::iterator add_session();
     void remove_session(std::list<session_slot>::iterator it);
     /// Sets the session's deadline `timeout` from now (never early, up to two sweeps late).
@@ -88,6 +92,8 @@ class proxy_worker {
     /// Ends the requests and tunnels whose backend is down or disabled, so their clients
     /// reconnect to a live one (health.close_sessions_on_down).
     void close_sessions_on_dead_backends();
+    /// Worker 0 only: samples the accept rate once a second for accepts_peak_per_s.
+    void sample_accept_rate();
 
     balancer_state& state_;
     std::size_t index_;
@@ -104,6 +110,9 @@ class proxy_worker {
     std::int64_t last_cookie_checked_ = -1;
     std::list<session_slot> sessions_;
     std::vector<std::uint8_t> dead_;  ///< scratch for close_sessions_on_dead_backends
+    std::vector<policy::token_bucket> connect_buckets_;  ///< one per backend
+    std::chrono::steady_clock::time_point rate_sampled_at_ = std::chrono::steady_clock::now();
+    std::uint64_t rate_sampled_total_ = 0;
     /// How often deadlines are checked: a quarter of the shortest timeout, 5..250 ms.
     std::chrono::milliseconds sweep_period_;
     /// The clock as of the last sweep; deadlines are set from it without reading the clock.

@@ -21,6 +21,9 @@ std::string render_stats_json(const stats_view& v) {
     totals["connections_rejected"] = t.connections_rejected;
     totals["connections_rejected_per_address"] = t.connections_rejected_per_address;
     totals["sessions_closed_on_down"] = t.sessions_closed_on_down;
+    totals["connects_pending"] = t.connects_pending;
+    totals["connects_refused_by_rate"] = t.connects_refused_by_rate;
+    totals["accepts_peak_per_s"] = t.accepts_peak_per_s;
     totals["requests"] = t.requests;
     totals["tunnels_active"] = t.tunnels_active;
     totals["tunnels"] = t.tunnels;
@@ -46,6 +49,8 @@ std::string render_stats_json(const stats_view& v) {
         o["tunnels"] = b.tunnels;
         o["errors"] = b.errors;
         o["responses_5xx"] = b.responses_5xx;
+        o["connects"] = b.connects;
+        o["connects_capped"] = b.connects_capped;
         o["state_changes"] = b.state_changes;
         if (b.last_check_age) {
             o["last_check"] =
@@ -99,6 +104,12 @@ std::string render_metrics(const stats_view& v) {
     counter("switchyard_lb_sessions_closed_on_down_total",
             "requests and tunnels ended because their backend went down or was disabled",
             t.sessions_closed_on_down);
+    gauge("switchyard_lb_connects_pending", "backend connects in flight", t.connects_pending);
+    counter("switchyard_lb_connects_refused_by_rate_total",
+            "requests turned away: every backend able to take them was at its connect cap",
+            t.connects_refused_by_rate);
+    gauge("switchyard_lb_accepts_peak_per_second",
+          "most client connections accepted in one second since start", t.accepts_peak_per_s);
     gauge("switchyard_lb_draining", "1 while draining after SIGTERM", v.draining ? 1 : 0);
 
     auto per_backend = [&](const char* name, const char* type, const char* help, auto field) {
@@ -125,6 +136,11 @@ std::string render_metrics(const stats_view& v) {
                 [](const backend_snapshot& b) { return b.requests; });
     per_backend("switchyard_lb_backend_tunnels_total", "counter", "tunnels opened",
                 [](const backend_snapshot& b) { return b.tunnels; });
+    per_backend("switchyard_lb_backend_connects_total", "counter", "new connections opened",
+                [](const backend_snapshot& b) { return b.connects; });
+    per_backend("switchyard_lb_backend_connects_capped_total", "counter",
+                "new connections not opened: limits.max_connects_per_backend_per_s",
+                [](const backend_snapshot& b) { return b.connects_capped; });
     per_backend("switchyard_lb_backend_errors_total", "counter",
                 "refused, reset or timed-out connections",
                 [](const backend_snapshot& b) { return b.errors; });

@@ -16,6 +16,9 @@ struct totals_snapshot {
     std::uint64_t connections_rejected = 0;
     std::uint64_t connections_rejected_per_address = 0;
     std::uint64_t sessions_closed_on_down = 0;
+    std::uint32_t connects_pending = 0;
+    std::uint64_t connects_refused_by_rate = 0;
+    std::uint64_t accepts_peak_per_s = 0;
     std::uint64_t requests = 0;
     std::uint32_t tunnels_active = 0;
     std::uint64_t tunnels = 0;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <boost/asio.hpp>
 #include <fstream>
 #include <set>
 
@@ -149,4 +150,83 @@ TEST(BalancerSeed, SeedZeroIsDrawnPerStartAndAGivenSeedIsKept) {
     fixed.insert(fixed.end(), {"--seed", "42"});
     auto lb = start_lb(fixed);
     EXPECT_EQ(stats(lb.admin)["seed"].to_number<std::uint64_t>(), 42u);
+}
+
+TEST(BalancerStorm, NewConnectionsPerBackendAreCappedWithRetryAfterAndCounted) {
+    auto b1 = start_backend("b1");
+    auto lb = start_lb(with(backend_flags({{"b1", &b1}}),
+                            {"--max-connects-per-backend-per-s", "5", "--threads", "1"}));
+    // A storm of WebSocket upgrades: each needs a new backend connection.
+    const std::string upgrade =
+        "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    // All 30 sent at once (a sequential loop would be paced by the round trips).
+    boost::asio::io_context ioc;
+    std::vector<boost::asio::ip::tcp::socket> socks;
+    for (int i = 0; i < 30; ++i) {
+        socks.emplace_back(ioc);
+        socks.back().connect({boost::asio::ip::make_address("127.0.0.1"), lb.port});
+        boost::asio::write(socks.back(), boost::asio::buffer(upgrade));
+    }
+    int switched = 0, busy = 0;
+    for (auto& s : socks) {
+        std::string head;
+        char c;
+        boost::system::error_code ec;
+        while (head.find("\r\n\r\n") == std::string::npos &&
+               boost::asio::read(s, boost::asio::buffer(&c, 1), ec) == 1)
+            head += c;
+        if (head.rfind("HTTP/1.1 101", 0) == 0)
+            ++switched;
+        if (head.rfind("HTTP/1.1 503", 0) == 0) {
+            ++busy;
+            EXPECT_NE(head.find("Retry-After: 1"), std::string::npos) << head;
+        }
+    }
+    EXPECT_GE(switched, 5) << "the burst of one second's worth gets through";
+    EXPECT_GE(busy, 1) << "30 upgrades in a few seconds exceed 5 a second";
+    EXPECT_EQ(switched + busy, 30);
+    auto totals = stats(lb.admin)["totals"].as_object();
+    EXPECT_EQ(totals["connects_refused_by_rate"].as_int64(), busy);
+    EXPECT_GE(totals["accepts_peak_per_s"].as_int64(), 0);
+    auto metrics = fetch(lb.admin, "/metrics");
+    ASSERT_TRUE(metrics);
+    EXPECT_NE(metrics->body.find(
+                  "switchyard_lb_backend_connects_capped_total{lb=\"lb\",backend=\"b1\"} " +
+                  std::to_string(busy)),
+              std::string::npos)
+        << metrics->body;
+    // The cap refills: a later upgrade gets through again.
+    EXPECT_TRUE(eventually(
+        [&] {
+            return raw_exchange(lb.port, {upgrade}, 0ms, 300ms).data.rfind("HTTP/1.1 101", 0) == 0;
+        },
+        5s));
+}
+
+TEST(BalancerStorm, AcceptPeakIsReported) {
+    auto b1 = start_backend("b1");
+    auto lb = start_lb(backend_flags({{"b1", &b1}}));
+    for (int i = 0; i < 40; ++i)
+        fetch(lb.port, "/");
+    // Sampled once a second by the first worker's sweep.
+    EXPECT_TRUE(eventually(
+        [&] { return stats(lb.admin)["totals"].as_object()["accepts_peak_per_s"].as_int64() >= 1; },
+        5s));
+}
+
+TEST(BalancerSockjsRouting, NoStickyMeansNoSessionRoutingEither) {
+    // `--no-sticky` is the "what breaks without affinity" setting: round-robin splits a
+    // session's requests, as the teaching scenarios show.
+    auto b1 = start_backend("b1");
+    auto b2 = start_backend("b2");
+    auto lb = start_lb(with(backend_flags({{"b1", &b1}, {"b2", &b2}}),
+                            {"--no-sticky", "--strategy", "round-robin"}));
+    std::set<std::string> seen;
+    for (int i = 0; i < 4; ++i) {
+        auto r = fetch(lb.port, "/sockjs/1/one-session/xhr");
+        ASSERT_TRUE(r);
+        seen.insert(r->header("x-backend-id"));
+    }
+    EXPECT_EQ(seen.size(), 2u);
 }
