@@ -83,10 +83,19 @@ std::optional<carried_fields> parse_carried(const json::value& v) {
         !t->is_number()) {
         return std::nullopt;
     }
+    // Any client may publish any JSON: a number that is not a whole one in range (-1, 1.5,
+    // 1e30) means these are not a fleet's fields. The throwing to_number would end the run.
+    boost::system::error_code p_ec;
+    boost::system::error_code t_ec;
+    const auto publisher = p->to_number<std::uint32_t>(p_ec);
+    const auto sent_at = t->to_number<std::int64_t>(t_ec);
+    if (p_ec || t_ec) {
+        return std::nullopt;
+    }
     carried_fields out;
     out.msg_id = std::string(id->get_string());
-    out.publisher = static_cast<std::uint32_t>(p->to_number<std::uint64_t>());
-    out.sent_at = micros{t->to_number<std::int64_t>()};
+    out.publisher = publisher;
+    out.sent_at = micros{sent_at};
     return out;
 }
 

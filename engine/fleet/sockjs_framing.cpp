@@ -34,7 +34,14 @@ sockjs_frame parse_sockjs_frame(std::string_view frame) {
             out.kind = sockjs_frame::message_frame;
         } else {
             if (arr.size() >= 1 && arr[0].is_number()) {
-                out.code = static_cast<int>(arr[0].to_number<std::int64_t>());
+                // A code that is not a whole number in int's range (1.5, 1e30) makes the frame
+                // malformed; the throwing to_number would end the fleet's run.
+                boost::system::error_code ec;
+                const auto code = arr[0].to_number<int>(ec);
+                if (ec) {
+                    return out;
+                }
+                out.code = code;
             }
             if (arr.size() >= 2 && arr[1].is_string()) {
                 out.reason = std::string(arr[1].get_string());

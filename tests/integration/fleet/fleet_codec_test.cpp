@@ -152,3 +152,26 @@ TEST(fleet_config, validate_names_the_field) {
 
 }  // namespace
 }  // namespace switchyard::fleet
+
+using namespace switchyard::fleet;
+
+// Found by tests/fuzz/fleet_message_fuzz: any client may publish these as `data`, and the
+// throwing to_number ended the fleet's run (uncaught boost::system::system_error).
+TEST(FleetCodecFuzzRegression, CarriedFieldsThatAreNotWholeNumbersAreNotCarried) {
+    EXPECT_FALSE(parse_carried_text(R"({"id":"3-17","p":-3,"t":-1})"));
+    EXPECT_FALSE(parse_carried_text(R"({"id":"x","p":1.5,"t":2e30})"));
+    EXPECT_FALSE(parse_carried_text(R"({"id":"x","p":4294967296,"t":0})"));
+    const auto ok = parse_carried_text(R"({"id":"3-17","p":3,"t":-5})");
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->publisher, 3u);
+    EXPECT_EQ(ok->sent_at, micros{-5});
+}
+
+// Found by tests/fuzz/fleet_sockjs_fuzz: `c[1.5,"x"]` from a server threw the same way.
+TEST(FleetCodecFuzzRegression, CloseFrameWithANonIntegerCodeIsMalformed) {
+    EXPECT_EQ(parse_sockjs_frame(R"(c[1.5,"x"])").kind, sockjs_frame::bad_frame);
+    EXPECT_EQ(parse_sockjs_frame(R"(c[1e30,"x"])").kind, sockjs_frame::bad_frame);
+    const auto f = parse_sockjs_frame(R"(c[3000,"Go away!"])");
+    EXPECT_EQ(f.kind, sockjs_frame::close_frame);
+    EXPECT_EQ(f.code, 3000);
+}
