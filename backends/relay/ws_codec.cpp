@@ -113,6 +113,11 @@ std::size_t ws_parser::parse(std::string_view data, event& out) {
             for (int i = 2; i < 10; ++i)
                 len = (len << 8) | static_cast<std::uint8_t>(rest[i]);
             header = 10;
+            // RFC 6455 5.2: the most significant bit of a 64-bit length must be 0.
+            if (len >> 63) {
+                error_ = 1002;
+                return used;
+            }
         }
         const bool control = op >= 8;
         if (control && (!fin || len > 125)) {
@@ -128,11 +133,12 @@ std::size_t ws_parser::parse(std::string_view data, event& out) {
             return used;
         }
         // Refuse an oversized message from its header alone: never buffer it.
-        if (!control && message_.size() + len > max_) {
+        // (Written so nothing wraps: `len` can be as large as 2^63 - 1.)
+        if (!control && (message_.size() > max_ || len > max_ - message_.size())) {
             error_ = 1009;
             return used;
         }
-        if (rest.size() < header + 4 + len)
+        if (rest.size() < header + 4 || rest.size() - header - 4 < len)
             return used;
         const char* mask = rest.data() + header;
         std::string payload(rest.substr(header + 4, static_cast<std::size_t>(len)));

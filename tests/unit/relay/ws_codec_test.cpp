@@ -149,3 +149,32 @@ TEST(RelayConfig, FlagsParseAndBadValuesNameTheFlag) {
     EXPECT_EQ(help.exit_code, 0);
     EXPECT_NE(help.message.find("--max-message-bytes"), std::string::npos);
 }
+
+TEST(WsCodec, HugeSixtyFourBitLengthsNeitherWrapNorPassTheLimit) {
+    // Found by tests/fuzz/ws_codec_fuzz: a continuation whose 64-bit length plus the message so
+    // far passed 2^64 wrapped the size check and the parser handed out the rest of the buffer
+    // as a message (input: tests/fuzz/known_bugs/ws_codec_length_wrap).
+    auto frame_with_length = [](std::uint8_t first_byte, std::uint64_t len) {
+        std::string f;
+        f.push_back(static_cast<char>(first_byte));
+        f.push_back(static_cast<char>(0x80 | 127));
+        for (int s = 56; s >= 0; s -= 8)
+            f.push_back(static_cast<char>((len >> s) & 0xff));
+        f.append("\x01\x02\x03\x04", 4);
+        return f;
+    };
+    for (std::uint64_t len : {~std::uint64_t{0}, ~std::uint64_t{0} - 3, std::uint64_t{1} << 63}) {
+        ws_parser p(100);
+        ws_parser::event ev;
+        const std::string bytes = client_frame(0x01, "abc") + frame_with_length(0x80, len) + "xyz";
+        p.parse(bytes, ev);
+        EXPECT_EQ(p.error_code(), 1002) << "a 64-bit length with its top bit set: " << len;
+    }
+    for (std::uint64_t len : {(std::uint64_t{1} << 63) - 1, std::uint64_t{1} << 40}) {
+        ws_parser p(100);
+        ws_parser::event ev;
+        p.parse(client_frame(0x01, "abc") + frame_with_length(0x80, len) + "xyz", ev);
+        EXPECT_EQ(p.error_code(), 1009)
+            << "too big for the limit, refused from the header: " << len;
+    }
+}
