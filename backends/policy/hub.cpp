@@ -64,6 +64,15 @@ hub_sync_result hub::on_synced(subscriber_id sub, std::string_view channel,
         last = e.seq;
         result.deliver.push_back(std::move(e));
     }
+    // Live messages buffered while pending may reach back further than the history read did
+    // (the history was read before they arrived): the gap ends where delivery starts.
+    if (result.missing && !result.deliver.empty() &&
+        result.deliver.front().seq < result.missing->oldest) {
+        if (result.deliver.front().seq <= result.missing->requested + 1)
+            result.missing.reset();
+        else
+            result.missing->oldest = result.deliver.front().seq;
+    }
     m->buffer.clear();
     m->pending = false;
     m->last_seq = last;

@@ -75,6 +75,30 @@ TEST(Hub, ResumeBeyondHistoryReportsTheGap) {
     EXPECT_EQ(seqs(sync.deliver), (std::vector<std::uint64_t>{40, 41}));
 }
 
+TEST(Hub, TheGapEndsWhereBufferedLiveMessagesStart) {
+    // Found by tests/fuzz/hub_fuzz: the history read saw nothing after the resume point (its
+    // oldest was 20), but live messages 6 and 7 were buffered while pending. The gap is 3..5,
+    // not 3..19: the client receives 6 and 7.
+    hub h;
+    recorder r;
+    ASSERT_TRUE(h.subscribe(1, "room", 2));
+    r.live(h, "room", 6);
+    r.live(h, "room", 7);
+    auto sync = h.on_synced(1, "room", {}, 20, 5);
+    ASSERT_TRUE(sync.missing);
+    EXPECT_EQ(sync.missing->requested, 2u);
+    EXPECT_EQ(sync.missing->oldest, 6u);
+    EXPECT_EQ(seqs(sync.deliver), (std::vector<std::uint64_t>{6, 7}));
+    // When the buffer starts right after the resume point there is no gap at all.
+    hub h2;
+    recorder r2;
+    ASSERT_TRUE(h2.subscribe(1, "room", 5));
+    r2.live(h2, "room", 6);
+    auto none = h2.on_synced(1, "room", {}, 20, 9);
+    EXPECT_FALSE(none.missing);
+    EXPECT_EQ(seqs(none.deliver), (std::vector<std::uint64_t>{6}));
+}
+
 TEST(Hub, ResumeAtLatestIsNotAGap) {
     hub h;
     ASSERT_TRUE(h.subscribe(1, "global", 41));
