@@ -29,7 +29,12 @@ void strip_hop_by_hop(http::fields& fields, bool keep_upgrade) {
             if (keep_upgrade && (name.size() == 7) &&
                 boost::beast::iequals(name, std::string_view("upgrade")))
                 continue;
-            if (boost::beast::iequals(name, std::string_view("transfer-encoding")))
+            // The message's framing and its Host are end-to-end whatever Connection says: erasing
+            // them would send the next hop a head without its length (the body then reads as a
+            // second request) or an HTTP/1.1 request without Host.
+            if (boost::beast::iequals(name, std::string_view("transfer-encoding")) ||
+                boost::beast::iequals(name, std::string_view("content-length")) ||
+                boost::beast::iequals(name, std::string_view("host")))
                 continue;
             fields.erase(name);
         }

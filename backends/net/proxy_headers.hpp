@@ -7,7 +7,8 @@ namespace switchyard::net {
 
 /// Removes hop-by-hop headers (RFC 9110 7.6.1): Connection and every header it lists,
 /// Keep-Alive, Proxy-Connection, Proxy-Authenticate, Proxy-Authorization, TE, Trailer, Upgrade.
-/// Transfer-Encoding is kept because the body is relayed with the framing it arrived in.
+/// Transfer-Encoding, Content-Length and Host are kept even when Connection names them: the body
+/// is relayed with the framing it arrived in, and the next hop needs both (and its Host).
 /// With `keep_upgrade`, Upgrade survives (the caller re-adds `Connection: Upgrade`).
 void strip_hop_by_hop(boost::beast::http::fields& fields, bool keep_upgrade = false);
 

@@ -201,3 +201,20 @@ TEST_F(BalancerSmuggling, BareLfChunkLinesAreAnsweredWith400NotLeftHanging) {
     }
     expect_victim_served("/after-lf");
 }
+
+TEST_F(BalancerSmuggling, ConnectionNamingContentLengthOrHostCannotStripThem) {
+    // Found by the proxy_headers fuzzer: the balancer erased every field Connection named,
+    // Content-Length included, and forwarded the body without its length.
+    const std::string body = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+    auto r = raw_exchange(lb.port,
+                          {"POST /conn HTTP/1.1\r\nHost: good\r\nConnection: content-length, "
+                           "host\r\nContent-Length: " +
+                           std::to_string(body.size()) + "\r\n\r\n" + body},
+                          0ms, 3s);
+    EXPECT_EQ(r.data.rfind("HTTP/1.1 200", 0), 0u) << r.data;
+    expect_victim_served("/victim-after-conn");
+    EXPECT_FALSE(node.served_url("/smuggled")) << node.s.log();
+    EXPECT_EQ(node.header_values("/conn", "content-length"),
+              std::vector<std::string>{std::to_string(body.size())});
+    EXPECT_EQ(node.header_values("/conn", "host"), std::vector<std::string>{"good"});
+}
