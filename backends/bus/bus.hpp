@@ -64,6 +64,11 @@ struct bus_options {
     /// Reconnect backoff: first delay, doubled up to the maximum.
     std::chrono::milliseconds reconnect_min{50};
     std::chrono::milliseconds reconnect_max{2'000};
+    /// Redis: a link with no byte received for this long is sent a PING...
+    std::chrono::milliseconds ping_idle{1'000};
+    /// ...and one whose request (PING, command, connect) has no answer for this long is closed,
+    /// reported down and reconnected: a blackholed link is otherwise never noticed.
+    std::chrono::milliseconds ping_deadline{2'000};
 };
 
 /// Counters for /metrics, safe to read from any thread.
@@ -78,6 +83,8 @@ struct bus_counters {
     std::atomic<std::uint64_t> directs_received{0};
     std::atomic<std::uint64_t> gap_refills{0};
     std::atomic<std::uint64_t> gap_hold_overflows{0};
+    /// Redis links closed because a reply (PING or command) missed its deadline.
+    std::atomic<std::uint64_t> ping_timeouts{0};
     /// Memory bus history under its byte budget: bytes held, entries and channels evicted.
     std::atomic<std::uint64_t> history_bytes{0};
     std::atomic<std::uint64_t> history_evicted_entries{0};

@@ -99,8 +99,10 @@ redis_bus::redis_bus(bus_options options, asio::any_io_executor executor, std::s
                      int port)
     : options_(std::move(options)),
       executor_(executor),
-      cmd_(executor, host, port, options_.reconnect_min, options_.reconnect_max),
-      sub_(executor, host, port, options_.reconnect_min, options_.reconnect_max),
+      cmd_(executor, host, port, options_.reconnect_min, options_.reconnect_max,
+           {options_.ping_idle, options_.ping_deadline}),
+      sub_(executor, host, port, options_.reconnect_min, options_.reconnect_max,
+           {options_.ping_idle, options_.ping_deadline}),
       refresh_(executor) {}
 
 redis_bus::~redis_bus() {
@@ -117,6 +119,8 @@ void redis_bus::start(bus_listener& listener) {
         update_state();
     };
     cmd_.on_down = [this] { update_state(); };
+    cmd_.on_timeout = [this] { ++counters_.ping_timeouts; };
+    sub_.on_timeout = [this] { ++counters_.ping_timeouts; };
     sub_.on_up = [this] {
         ++counters_.reconnects;
         on_sub_up();

@@ -16,6 +16,7 @@ namespace asio = boost::asio;
 struct redis_link::watch : std::enable_shared_from_this<redis_link::watch> {
     watch(asio::any_io_executor ex, int fd) : sd(ex, fd) {}
     redisAsyncContext* ctx = nullptr;
+    redis_link* owner = nullptr;  // valid while ctx is (the link frees ctx before it goes)
     asio::posix::stream_descriptor sd;
     bool want_read = false, want_write = false, read_armed = false, write_armed = false;
 
@@ -32,6 +33,9 @@ struct redis_link::watch : std::enable_shared_from_this<redis_link::watch> {
                           w->read_armed = false;
                           if (ec)
                               return;
+                          // Any byte is a sign of life for the watchdog, PONG or not.
+                          if (w->ctx && w->owner && w->bytes_pending())
+                              w->owner->on_received();
                           // Epoll is edge-triggered and hiredis reads at most 16 KiB a call:
                           // drain what is buffered, or the rest would wait for the next edge.
                           do {
@@ -76,14 +80,16 @@ struct redis_link::watch : std::enable_shared_from_this<redis_link::watch> {
 
 redis_link::redis_link(asio::any_io_executor executor, std::string host, int port,
                        std::chrono::milliseconds reconnect_min,
-                       std::chrono::milliseconds reconnect_max)
+                       std::chrono::milliseconds reconnect_max, link_watchdog_options watchdog)
     : executor_(std::move(executor)),
       host_(std::move(host)),
       port_(port),
       reconnect_min_(reconnect_min),
       reconnect_max_(reconnect_max),
       backoff_(reconnect_min),
-      retry_(executor_) {}
+      retry_(executor_),
+      watchdog_(watchdog),
+      watchdog_timer_(executor_) {}
 
 redis_link::~redis_link() {
     stop();
@@ -97,6 +103,7 @@ void redis_link::start() {
 void redis_link::stop() {
     stopped_ = true;
     retry_.cancel();
+    watchdog_timer_.cancel();
     if (ctx_) {
         redisAsyncContext* ctx = ctx_;
         ctx_ = nullptr;
@@ -120,6 +127,7 @@ void redis_link::connect() {
     // Handlers hold the watch too, so replacing watch_ on reconnect never frees one in use.
     watch_ = std::make_shared<watch>(executor_, ctx->c.fd);
     watch_->ctx = ctx;
+    watch_->owner = this;
     ctx->ev.data = watch_.get();
     ctx->ev.addRead = &watch::add_read;
     ctx->ev.delRead = &watch::del_read;
@@ -130,6 +138,67 @@ void redis_link::connect() {
     // Set after the event hooks: setting the connect callback arms the first write wait.
     redisAsyncSetConnectCallback(ctx, &redis_link::on_connect);
     redisAsyncSetDisconnectCallback(ctx, &redis_link::on_disconnect);
+    // A connect into a blackhole may never complete: the handshake has the reply deadline too.
+    watchdog_.on_connecting(std::chrono::steady_clock::now());
+    arm_watchdog();
+}
+
+void redis_link::on_received() {
+    watchdog_.on_received(std::chrono::steady_clock::now());
+}
+
+void redis_link::arm_watchdog() {
+    watchdog_timer_.expires_at(watchdog_.next_wake());
+    watchdog_timer_.async_wait([this](boost::system::error_code ec) {
+        if (!ec && !stopped_)
+            on_watchdog();
+    });
+}
+
+void redis_link::on_watchdog() {
+    if (!ctx_)
+        return;  // between attempts; connect() arms it again
+    const link_decision d = watchdog_.poll(std::chrono::steady_clock::now());
+    switch (d.verdict) {
+        case link_verdict::lost:
+            drop_silent();
+            return;
+        case link_verdict::ping:
+            send_ping();
+            break;
+        case link_verdict::wait:
+            break;
+    }
+    arm_watchdog();
+}
+
+void redis_link::send_ping() {
+    if (!connected_)
+        return;  // still connecting: the handshake is what is awaited
+    if (ctx_->c.flags & REDIS_SUBSCRIBED) {
+        // Subscribed (RESP2): the answer is the array ["pong", ""], which hiredis 0.14 would
+        // file under a pattern named "" and never match to a command callback (one leaked
+        // callback per PING). Written behind hiredis's back, the reply is parsed, matched to
+        // no subscription and freed; the watchdog only needs the bytes.
+        static constexpr char ping[] = "*1\r\n$4\r\nPING\r\n";
+        if (redisAppendFormattedCommand(&ctx_->c, ping, sizeof ping - 1) == REDIS_OK &&
+            ctx_->ev.addWrite)
+            ctx_->ev.addWrite(ctx_->ev.data);
+        return;
+    }
+    command({"PING"}, [](redisReply*) {});
+}
+
+void redis_link::drop_silent() {
+    if (on_timeout)
+        on_timeout();
+    redisAsyncContext* ctx = ctx_;
+    ctx_ = nullptr;
+    // redisAsyncDisconnect would wait for the pending replies, which never come: free at once
+    // (pending callbacks get a null reply) and reconnect.
+    ctx->data = nullptr;
+    redisAsyncFree(ctx);
+    lost();
 }
 
 void redis_link::schedule_retry() {
@@ -156,6 +225,7 @@ void redis_link::on_connect(const redisAsyncContext* ctx, int status) {
     self->connected_ = true;
     self->ever_connected_ = true;
     self->backoff_ = self->reconnect_min_;
+    self->on_received();
     if (self->on_up)
         self->on_up();
 }
@@ -165,6 +235,7 @@ void redis_link::on_disconnect(const redisAsyncContext* ctx, int /*status*/) {
     if (!self)
         return;
     self->ctx_ = nullptr;
+    self->watchdog_timer_.cancel();
     self->lost();
 }
 
@@ -205,6 +276,10 @@ bool redis_link::command(const std::vector<std::string>& args, reply_fn done) {
         delete fn;
         return false;
     }
+    watchdog_.on_sent(std::chrono::steady_clock::now());
+    // Only ever earlier: a request sent after a long quiet spell may be due before the idle PING.
+    if (watchdog_.next_wake() < watchdog_timer_.expiry())
+        arm_watchdog();
     return true;
 }
 

@@ -56,6 +56,10 @@ struct relay_config {
     /// A bus outage longer than this closes every client with 1011 (so they reconnect to a
     /// relay that has its bus) and turns health to 503 until the bus is back.
     std::chrono::milliseconds bus_outage_tolerance{10'000};
+    /// Redis bus: a link silent this long is PINGed; a PING or command unanswered for
+    /// bus_ping_deadline closes the link (bus down) and reconnects.
+    std::chrono::milliseconds bus_ping_idle{1'000};
+    std::chrono::milliseconds bus_ping_deadline{2'000};
     /// SIGTERM: time clients get to take the going-away close before the relay exits.
     std::chrono::milliseconds drain_grace{2'000};
     /// A closing handshake (or a slow consumer's stuck write) is cut off after this.

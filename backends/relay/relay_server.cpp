@@ -168,6 +168,8 @@ relay_server::relay_server(relay_config config)
     options.history_bytes_max = config_.history_bytes_max;
     options.registry_ttl = config_.registry_ttl;
     options.gap_hold_max = config_.bus_gap_hold_max;
+    options.ping_idle = config_.bus_ping_idle;
+    options.ping_deadline = config_.bus_ping_deadline;
     bus_ = bus::make_bus(config_.bus, options, main_shard().ioc.get_executor());
 }
 
@@ -418,6 +420,10 @@ std::string relay_server::metrics_text() const {
     counter("relay_bus_gap_hold_overflows_total",
             "Gap refills whose held messages passed --bus-gap-hold (dropped, refilled again).",
             b.gap_hold_overflows.load(), "counter");
+    counter("switchyard_relay_bus_ping_timeouts_total",
+            "Redis links closed because a PING or command got no reply within "
+            "--bus-ping-deadline-ms (a silent, e.g. blackholed, link).",
+            b.ping_timeouts.load(), "counter");
     return o.str();
 }
 
