@@ -141,16 +141,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                     v.last = 0;  // starts from now, as without resume
                 }
                 std::uint64_t expect = result.deliver.empty() ? 0 : result.deliver.front().seq;
-                // KNOWN BUG, not yet fixed (backends/policy/hub.cpp is another engineer's
-                // file; see docs/security.md, "Fuzzing and sanitizers"): when the history no
-                // longer holds what follows the resume point, the gap is reported up to the
-                // history's oldest seq even though live messages buffered while pending start
-                // earlier, so the client is told seqs are lost that it then receives. Input:
-                // tests/fuzz/known_bugs/hub_gap_overlaps_buffer. Skipped so the fuzzer keeps
-                // looking for other bugs; delete this with the fix.
-                if (result.missing && !result.deliver.empty() &&
-                    result.deliver.front().seq < result.missing->oldest)
-                    return 0;
                 if (!result.deliver.empty() && !result.resume_beyond_latest && resumed) {
                     // A resume continues right after the point, or right after the reported gap.
                     FUZZ_CHECK(expect == had + 1 ||
