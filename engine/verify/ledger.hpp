@@ -31,7 +31,7 @@ struct period_stats {
         std::uint32_t clients = 0;
         std::uint64_t deliveries = 0;
     };
-    std::vector<relay_share> relays;  ///< sorted by relay id
+    std::vector<relay_share> relays;  ///< sorted by relay name
     /// At most one sampled delivery per shard per period.
     std::vector<fleet::delivery_record> samples;
 };
@@ -50,9 +50,10 @@ struct period_stats {
 ///
 /// Thread safety: every on_* may be called from many fleet threads at once; state is sharded by
 /// client index (`shard_count` mutexes), and the hot path (on_delivery) allocates nothing once a
-/// client's channel is known. summary() and take_period() may run concurrently with recording.
-/// After freeze(), records are ignored (the engine freezes before it stops the fleet so the
-/// closes of a shutdown do not count as losses).
+/// client's channel is known. Channels and relays are kept by id (name_table, up to 1,048,576
+/// each), so a delivery costs the same with 10 channels or 10,000 and 1 relay or 1,000. summary()
+/// and take_period() may run concurrently with recording. After freeze(), records are ignored (the
+/// engine freezes before it stops the fleet so the closes of a shutdown do not count as losses).
 class ledger final : public fleet::client_observer {
   public:
     static constexpr std::size_t shard_count = 32;
@@ -86,7 +87,7 @@ class ledger final : public fleet::client_observer {
 
     struct client_state;
     struct shard;
-    struct channel_table;
+    struct tables;
 
   private:
     shard& shard_of(std::uint32_t client) const noexcept;
@@ -94,7 +95,7 @@ class ledger final : public fleet::client_observer {
     void record_recovery(std::size_t episode, std::uint32_t client, micros at);
 
     std::unique_ptr<std::array<shard, shard_count>> shards_;
-    std::unique_ptr<channel_table> channels_;
+    std::unique_ptr<tables> names_;  // channel and relay names -> ids
     std::atomic<bool> frozen_{false};
     std::atomic<std::int64_t> last_delivery_us_{-1};  // latest received_at seen
     std::atomic<std::int64_t> longest_silence_us_{0};

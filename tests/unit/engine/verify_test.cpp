@@ -2,6 +2,7 @@
 // then what each checker must measure.
 #include <cmath>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 #include "engine/verify/checker_table.hpp"
 #include "engine/verify/latency_histogram.hpp"
 #include "engine/verify/ledger.hpp"
+#include "engine/verify/name_table.hpp"
 
 using namespace switchyard;
 using namespace switchyard::verify;
@@ -346,6 +348,170 @@ TEST(Ledger, ConcurrentRecordingAddsUp) {
     EXPECT_EQ(s.deliveries, clients * seqs);
     EXPECT_EQ(s.lost, 0u);
     EXPECT_EQ(s.expected, clients * seqs);
+}
+
+TEST(NameTable, IdsInFirstSeenOrderAndFind) {
+    name_table t;
+    EXPECT_EQ(t.index("b"), 0u);
+    EXPECT_EQ(t.index("a"), 1u);
+    EXPECT_EQ(t.index("b"), 0u);
+    EXPECT_EQ(t.size(), 2u);
+    EXPECT_EQ(t[0].name, "b");
+    EXPECT_EQ(t[1].name, "a");
+    EXPECT_EQ(t.find("a"), std::optional<std::uint32_t>(1));
+    EXPECT_EQ(t.find("c"), std::nullopt);
+    EXPECT_EQ(t.size(), 2u);  // find never adds
+}
+
+TEST(NameTable, NoteKeepsTheHighest) {
+    name_table t;
+    const auto id = t.index("global");
+    t.note(id, 5);
+    t.note(id, 3);
+    EXPECT_EQ(t[id].max.load(), 5u);
+    t.note(id, 9);
+    EXPECT_EQ(t[id].max.load(), 9u);
+}
+
+TEST(NameTable, MoreThanOneChunkOfNames) {
+    name_table t;
+    constexpr std::uint32_t n = 3 * name_table::chunk_size + 17;
+    for (std::uint32_t i = 0; i < n; ++i)
+        ASSERT_EQ(t.index("ch-" + std::to_string(i)), i);
+    EXPECT_EQ(t.size(), n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+        ASSERT_EQ(t[i].name, "ch-" + std::to_string(i));
+        ASSERT_EQ(t.find("ch-" + std::to_string(i)), std::optional<std::uint32_t>(i));
+    }
+}
+
+TEST(NameTable, ConcurrentIndexGivesOneIdPerName) {
+    name_table t;
+    constexpr std::uint32_t n = 5000;
+    constexpr int threads = 4;
+    std::vector<std::vector<std::uint32_t>> seen(threads, std::vector<std::uint32_t>(n));
+    std::vector<std::thread> pool;
+    for (int k = 0; k < threads; ++k)
+        pool.emplace_back([&, k] {
+            // Each thread walks the names in its own order, so inserts race on every name.
+            for (std::uint32_t j = 0; j < n; ++j) {
+                const std::uint32_t i = k % 2 == 0 ? j : n - 1 - j;
+                seen[k][i] = t.index("name-" + std::to_string(i));
+                (void)t[seen[k][i]].name.size();  // reading an entry needs no lock
+            }
+        });
+    for (auto& th : pool)
+        th.join();
+    EXPECT_EQ(t.size(), n);
+    std::set<std::uint32_t> ids;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        for (int k = 1; k < threads; ++k)
+            ASSERT_EQ(seen[k][i], seen[0][i]) << "name-" << i;
+        ASSERT_EQ(t[seen[0][i]].name, "name-" + std::to_string(i));
+        ids.insert(seen[0][i]);
+    }
+    EXPECT_EQ(ids.size(), n);
+    EXPECT_EQ(*ids.rbegin(), n - 1);  // dense: 0 .. n-1
+}
+
+TEST(NameTable, LengthErrorPastTheMaximum) {
+    name_table t;
+    for (std::size_t i = 0; i < name_table::names_max; ++i)
+        t.index(std::to_string(i));
+    EXPECT_EQ(t.size(), name_table::names_max);
+    EXPECT_THROW(t.index("one more"), std::length_error);
+    EXPECT_EQ(t.index("0"), 0u);  // known names still resolve
+    EXPECT_EQ(t.size(), name_table::names_max);
+}
+
+namespace {
+
+/// Many channels on several relays: client c listens on "ch-<c % channels>" through
+/// "relay-<c % relays + 1>"; client k < channels publishes `seqs` messages on channel k and
+/// every listener receives them all.
+struct wide_run {
+    static constexpr std::uint32_t channels = 2500;  // well past the ledger's old 1,024 cap
+    static constexpr std::uint32_t relays = 5;
+    static constexpr std::uint32_t clients = 2 * channels;
+    static constexpr std::uint64_t seqs = 3;
+    ledger l;
+
+    static std::string channel_of(std::uint32_t c) { return "ch-" + std::to_string(c % channels); }
+    static std::string relay_of(std::uint32_t c) {
+        return "relay-" + std::to_string(c % relays + 1);
+    }
+
+    void publish(std::uint32_t k, std::uint64_t seq) {
+        const auto id = std::to_string(k) + "-" + std::to_string(seq);
+        l.on_publish({k, channel_of(k), id, 0us});
+        l.on_ack({k, id, seq, "", 0us});
+    }
+    void deliver(std::uint32_t c, std::uint64_t seq) {
+        l.on_delivery({c, relay_of(c), channel_of(c), seq,
+                       std::to_string(c % channels) + "-" + std::to_string(seq), c % channels, 0us,
+                       1ms, false});
+    }
+    wide_run() {
+        for (std::uint32_t c = 0; c < clients; ++c)
+            l.on_connect({c, relay_of(c), placement::fresh, false, 0us});
+        for (std::uint64_t s = 1; s <= seqs; ++s) {
+            for (std::uint32_t k = 0; k < channels; ++k)
+                publish(k, s);
+            for (std::uint32_t c = 0; c < clients; ++c)
+                deliver(c, s);
+        }
+    }
+};
+
+}  // namespace
+
+TEST(Ledger, ThousandsOfChannelsOnSeveralRelaysAreExact) {
+    wide_run w;
+    const auto s = w.l.summary();
+    EXPECT_EQ(s.clients, wide_run::clients);
+    EXPECT_EQ(s.publishes, wide_run::channels * wide_run::seqs);
+    EXPECT_EQ(s.deliveries, wide_run::clients * wide_run::seqs);
+    EXPECT_EQ(s.expected, wide_run::clients * wide_run::seqs);
+    EXPECT_EQ(s.received, s.expected);
+    EXPECT_EQ(s.lost, 0u) << s.lost_example;
+    EXPECT_EQ(s.duplicates, 0u) << s.duplicate_example;
+    EXPECT_EQ(s.order_violations, 0u) << s.order_example;
+    EXPECT_EQ(s.sticky_violations, 0u) << s.sticky_example;
+
+    const auto p = w.l.take_period();
+    ASSERT_EQ(p.relays.size(), wide_run::relays);
+    for (std::uint32_t r = 0; r < wide_run::relays; ++r) {
+        EXPECT_EQ(p.relays[r].relay, "relay-" + std::to_string(r + 1));  // sorted by name
+        EXPECT_EQ(p.relays[r].clients, wide_run::clients / wide_run::relays);
+        EXPECT_EQ(p.relays[r].deliveries, wide_run::clients / wide_run::relays * wide_run::seqs);
+    }
+
+    w.l.mark_relay_lost("relay-3", "kill", 1s);
+    w.l.mark_relay_lost("relay-never-seen", "kill", 1s);
+    const auto f = w.l.summary().failovers;
+    ASSERT_EQ(f.size(), 2u);
+    EXPECT_EQ(f[0].affected, wide_run::clients / wide_run::relays);
+    EXPECT_EQ(f[1].affected, 0u);
+}
+
+TEST(Ledger, LossAndDuplicateOnAHighChannelAreItsOwn) {
+    wide_run w;
+    // Channel 2499 (id far past 1,024) gets seq 4 and 5; its second listener misses seq 4.
+    constexpr std::uint32_t k = wide_run::channels - 1;
+    w.publish(k, 4);
+    w.publish(k, 5);
+    w.deliver(k, 4);
+    w.deliver(k, 5);
+    w.deliver(k + wide_run::channels, 5);
+    // A listener of channel 1800 receives seq 2 twice.
+    w.deliver(1800, 2);
+    const auto s = w.l.summary();
+    EXPECT_EQ(s.lost, 1u);
+    EXPECT_EQ(s.lost_example, "client 4999 on ch-2499: missing seq 4");
+    EXPECT_EQ(s.duplicates, 1u);
+    EXPECT_EQ(s.duplicate_example, "client 1800 on ch-1800: seq 2 twice (live)");
+    EXPECT_EQ(s.expected, wide_run::clients * wide_run::seqs + 4);
+    EXPECT_EQ(s.order_violations, 0u);
 }
 
 TEST(CheckerTable, NamesAreUniqueAndEveryFactoryMeasures) {
