@@ -73,7 +73,7 @@ hub_sync_result hub::on_synced(subscriber_id sub, std::string_view channel,
         else
             result.missing->oldest = result.deliver.front().seq;
     }
-    m->buffer.clear();
+    m->buffer = {};  // release it: a synced subscription never buffers again
     m->pending = false;
     m->last_seq = last;
     result.subscribed_seq = last;
