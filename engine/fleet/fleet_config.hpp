@@ -90,7 +90,9 @@ struct fleet_config {
 
 /// Named limits checked by validate(): a scenario outside these is rejected with exit 2.
 struct fleet_limits {
-    static constexpr std::uint32_t count_max = 200000;
+    /// Clients in one fleet: the simulator's scale target in one fleet. A real run is bounded
+    /// by the machine's sockets instead (engine/scenario/real_world_check.cpp refuses more).
+    static constexpr std::uint32_t count_max = 1'000'000;
     static constexpr std::uint32_t message_bytes_min = 64;  ///< room for id, publisher, time
     static constexpr std::uint32_t message_bytes_max = 1 << 20;
     static constexpr double publish_rate_hz_max = 10000.0;
