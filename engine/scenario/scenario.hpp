@@ -11,18 +11,18 @@
 #include "engine/fleet/fleet_config.hpp"
 #include "engine/run/cluster_plan.hpp"
 #include "engine/run/timeline.hpp"
+#include "engine/scenario/sim_spec.hpp"
+#include "engine/scenario/source_mark.hpp"
 #include "engine/verify/expectation.hpp"
 
 namespace switchyard::scenario {
 
 using micros = std::chrono::microseconds;
-using millis = std::chrono::milliseconds;
 
-/// Where in the file something was written (1-based; 0 = not from a file).
-struct source_mark {
-    int line = 0;
-    int column = 0;
-};
+/// Relays a scenario may ask for by count: thousands, for the simulator. The real world holds
+/// far fewer (real_world_check.hpp).
+inline constexpr std::uint32_t relays_count_max = 10'000;
+using millis = std::chrono::milliseconds;
 
 // The cluster's shape and the actions are the run layer's plain data (engine/run): the
 // scenario file is one way to fill them in. The names stay here for scenario readers.
@@ -56,6 +56,9 @@ struct scenario {
     std::vector<action_spec> timeline;  ///< sorted by `at`, ties in file order
     std::vector<verify::expectation> expect;
     std::vector<source_mark> expect_marks;  ///< one per expectation
+    sim_spec sim;                           ///< keys only the simulator reads
+    source_mark relays_mark;                ///< where the relays were given (0 = default)
+    std::vector<source_mark> fleet_marks;   ///< one per fleet: its `count` (or the fleet)
 };
 
 /// Link names a scenario may put faults on, for these relay ids.

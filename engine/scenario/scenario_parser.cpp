@@ -17,6 +17,7 @@
 #include "engine/fleet/target_address.hpp"
 #include "engine/scenario/closest_name.hpp"
 #include "engine/scenario/duration.hpp"
+#include "engine/scenario/sim_section.hpp"
 #include "engine/verify/checker_table.hpp"
 
 namespace switchyard::scenario {
@@ -47,7 +48,7 @@ using sv = std::string_view;
 using events::action_kind;
 
 // The schema, one list of keys per section. Keep docs/scenarios.md in step.
-constexpr std::array<sv, 11> top_keys{"name",
+constexpr std::array<sv, 12> top_keys{"name",
                                       "description",
                                       "seed",
                                       "duration",
@@ -57,7 +58,8 @@ constexpr std::array<sv, 11> top_keys{"name",
                                       "cluster",
                                       "clients",
                                       "timeline",
-                                      "expect"};
+                                      "expect",
+                                      "sim"};
 constexpr std::array<sv, 3> cluster_keys{"balancer", "relays", "bus"};
 constexpr std::array<sv, 8> balancer_keys{"kind", "url",    "admin_url", "strategy",
                                           "tls",  "health", "args",      "sticky"};
@@ -139,6 +141,7 @@ class parser {
             parse_cluster(root["cluster"], s.cluster);
         else
             s.cluster.relays.names = {"relay-1"};
+        s.relays_mark = relays_mark_;
         if (root["clients"])
             parse_clients(root["clients"], s);
         else
@@ -148,6 +151,13 @@ class parser {
         if (root["expect"])
             parse_expect(root["expect"], s);
         validate(root, s);
+        if (root["sim"]) {  // after validate: zones name the relays and fleets it settled
+            std::vector<diagnostic> found;
+            parse_sim_section(root["sim"], s, found);
+            for (auto& d : found)
+                if (diags_.size() < diagnostics_max)
+                    diags_.push_back(std::move(d));
+        }
         finish();
         return s;
     }
@@ -323,8 +333,10 @@ class parser {
         check_keys(n, cluster_keys, "cluster");
         if (const auto b = n["balancer"])
             parse_balancer(b, c.balancer);
-        if (const auto r = n["relays"])
+        if (const auto r = n["relays"]) {
             parse_relays(r, c.relays);
+            relays_mark_ = r.IsMap() && r["count"] ? mark(r["count"]) : mark(r);
+        }
         if (c.balancer.kind == balancer_kind::external) {
             // Someone else's cluster: its relays and bus sit behind its balancer, out of reach.
             for (const char* key : {"relays", "bus"})
@@ -412,7 +424,7 @@ class parser {
     void parse_relays(const YAML::Node& n, relays_spec& r) {
         auto from_count = [&](const YAML::Node& c) {
             std::uint32_t count = 0;
-            if (!to_unsigned<std::uint32_t>(c, "relays", count, 64))
+            if (!to_unsigned<std::uint32_t>(c, "relays", count, relays_count_max))
                 return;
             if (count == 0)
                 add(mark(c), "relays: at least one relay");
@@ -527,6 +539,7 @@ class parser {
             add(m, "fleet '" + f.name + "': " + problem);
         }
         fleet_marks_.push_back(mark(n));
+        s.fleet_marks.push_back(n["count"] ? mark(n["count"]) : mark(n));
         s.fleets.push_back(std::move(f));
     }
 
@@ -834,6 +847,7 @@ class parser {
     std::string file_;
     std::vector<diagnostic> diags_;
     std::vector<source_mark> fleet_marks_;
+    source_mark relays_mark_;
 };
 
 }  // namespace
@@ -864,6 +878,8 @@ std::vector<std::string> known_scenario_keys() {
     add("cluster.relays.", relays_keys);
     add("clients[].", fleet_keys);
     add("clients[].reconnect.", reconnect_keys);
+    for (auto& k : known_sim_keys())
+        out.push_back(std::move(k));
     return out;
 }
 

@@ -11,15 +11,6 @@
 
 namespace switchyard::scenario {
 
-/// One problem in a scenario file.
-struct diagnostic {
-    std::string file;
-    source_mark mark;
-    std::string message;
-    /// "file:line:col: message"
-    std::string text() const;
-};
-
 /// Thrown when a file does not parse or does not validate; carries every problem found (up to
 /// `diagnostics_max`), sorted by position. what() is all of them, one a line.
 class scenario_error : public std::runtime_error {
