@@ -36,6 +36,21 @@ bool token_matches(std::string_view given, const std::string& expected) {
         return false;
     return CRYPTO_memcmp(given.data(), expected.data(), given.size()) == 0;
 }
+
+/// True when `authorization` is `Bearer <expected>` (expected non-empty).
+bool bearer_matches(std::string_view authorization, const std::string& expected) {
+    constexpr std::string_view bearer = "Bearer ";
+    return !expected.empty() && authorization.substr(0, bearer.size()) == bearer &&
+           token_matches(authorization.substr(bearer.size()), expected);
+}
+
+admin_answer unauthorized() {
+    admin_answer a;
+    a.status = 401;
+    a.www_authenticate = true;
+    a.body = json_error("missing or wrong bearer token");
+    return a;
+}
 }  // namespace
 
 stats_view make_stats_view(const balancer_state& st) {
@@ -78,6 +93,12 @@ admin_answer handle_admin_request(balancer_state& st, std::string_view method,
             a.body = json_error("use GET");
             return a;
         }
+        // /healthz stays open: orchestrators and peer balancers probe it without credentials,
+        // and it tells nothing but "up" or "draining". /stats and /metrics describe the
+        // backends (addresses, load), which admin.token_for_reads keeps to token holders.
+        if (target != "/healthz" && st.config.admin_token_for_reads &&
+            !bearer_matches(authorization, st.config.admin_token))
+            return unauthorized();
         if (target == "/stats") {
             a.body = render_stats_json(make_stats_view(st));
         } else if (target == "/metrics") {
@@ -124,14 +145,8 @@ admin_answer handle_admin_request(balancer_state& st, std::string_view method,
             a.body = json_error("admin commands are off: no admin.token configured");
             return a;
         }
-        constexpr std::string_view bearer = "Bearer ";
-        if (authorization.substr(0, bearer.size()) != bearer ||
-            !token_matches(authorization.substr(bearer.size()), st.config.admin_token)) {
-            a.status = 401;
-            a.www_authenticate = true;
-            a.body = json_error("missing or wrong bearer token");
-            return a;
-        }
+        if (!bearer_matches(authorization, st.config.admin_token))
+            return unauthorized();
         if (!st.pool.apply(id, *cmd, std::chrono::steady_clock::now())) {
             a.status = 404;
             a.body = json_error("unknown backend '" + std::string(id) + "'");

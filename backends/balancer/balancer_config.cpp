@@ -187,10 +187,11 @@ void apply_root(const YAML::Node& root, const std::string& file, balancer_config
     top.get_int("seed", c.seed, 0, std::numeric_limits<long long>::max());
     if (auto n = root["admin"]) {
         yaml_map m(n, file, "admin");
-        m.check_known({"bind", "port", "token"});
+        m.check_known({"bind", "port", "token", "token_for_reads"});
         m.get("bind", c.admin_bind);
         m.get_port("port", c.admin_port);
         m.get("token", c.admin_token);
+        m.get_bool("token_for_reads", c.admin_token_for_reads);
     }
     if (auto n = root["backends"]) {
         if (!n.IsSequence())
@@ -377,6 +378,9 @@ std::optional<config_error> validate(const balancer_config& c) {
     if (c.sticky.cookie.empty() || c.sticky.cookie.find_first_of(" ;=,\t\"") != std::string::npos)
         return config_error{"sticky.cookie",
                             "'" + c.sticky.cookie + "' is not a valid cookie name"};
+    if (c.admin_token_for_reads && c.admin_token.empty())
+        return config_error{"admin.token_for_reads",
+                            "needs admin.token (--admin-token): without one no read could pass"};
     if (c.health.method.empty() || c.health.path.empty() || c.health.path[0] != '/')
         return config_error{"health.path", "must start with '/'"};
     return std::nullopt;
@@ -393,6 +397,7 @@ std::string help_text() {
          "  --port N                 listen port, 0 = pick one (printed on READY)\n"
          "  --admin-port N           admin port, 0 = pick one, 'off' = none\n"
          "  --admin-token TOKEN      bearer token for POST /backends/<id>/...\n"
+         "  --admin-token-reads      GET /stats and /metrics need the token too\n"
          "  --backend ID=HOST:PORT[,weight=N]   repeatable; replaces YAML backends\n"
          "  --strategy NAME          backend selection (default random)\n"
          "  --threads N              event-loop threads, 0 = one per core\n"
@@ -522,6 +527,10 @@ config_result parse_command_line(int argc, const char* const* argv) {
         }
         if (flag == "--no-sticky") {
             c.sticky.enabled = false;
+            continue;
+        }
+        if (flag == "--admin-token-reads") {
+            c.admin_token_for_reads = true;
             continue;
         }
         if (flag == "--no-health") {

@@ -94,6 +94,9 @@ struct balancer_config {
     std::string admin_bind = "127.0.0.1";
     std::optional<int> admin_port = 0;  ///< absent = no admin listener
     std::string admin_token;            ///< bearer token for POST commands; empty = commands off
+    /// GET /stats and /metrics need the token too (they name every backend and its load);
+    /// /healthz stays open. Needs admin_token.
+    bool admin_token_for_reads = false;
     unsigned threads = 0;               ///< 0 = one per core
     std::string strategy = "random";
     std::uint64_t seed = 0;  ///< 0 = from the clock; set it to replay random choices

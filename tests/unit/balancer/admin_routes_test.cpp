@@ -101,3 +101,21 @@ TEST(BackendPool, PassiveErrorsTakeABackendDownAfterFall) {
     EXPECT_EQ(pool.state(0), switchyard::policy::backend_state::up);
     EXPECT_EQ(pool.snapshot(t0 + std::chrono::seconds(3))[0].state_changes, 3u);
 }
+
+TEST(AdminRoutes, TokenForReadsGuardsStatsAndMetricsButNotHealthz) {
+    auto cfg = two_backends("s3cret");
+    balancer_state open(cfg, "secret");
+    EXPECT_EQ(handle_admin_request(open, "GET", "/stats", "").status, 200u) << "off by default";
+    cfg.admin_token_for_reads = true;
+    balancer_state st(cfg, "secret");
+    for (const char* target : {"/stats", "/metrics", "/stats?x=1"}) {
+        auto none = handle_admin_request(st, "GET", target, "");
+        EXPECT_EQ(none.status, 401u) << target;
+        EXPECT_TRUE(none.www_authenticate) << target;
+        EXPECT_EQ(none.body.find("backends"), std::string::npos) << "nothing leaks: " << target;
+        EXPECT_EQ(handle_admin_request(st, "GET", target, "Bearer s3cres").status, 401u);
+        EXPECT_EQ(handle_admin_request(st, "HEAD", target, "Bearer s3cret1").status, 401u);
+        EXPECT_EQ(handle_admin_request(st, "GET", target, "Bearer s3cret").status, 200u);
+    }
+    EXPECT_EQ(handle_admin_request(st, "GET", "/healthz", "").status, 200u);
+}

@@ -175,3 +175,22 @@ TEST(BalancerConfig, YamlSecretFileErrorsNameTheKeyAndPlace) {
     EXPECT_EQ(err->key, "sticky.secret_file");
     EXPECT_EQ(err->where, "lb.yaml:2:16");
 }
+
+TEST(BalancerConfig, AdminTokenForReadsFromFlagAndYamlNeedsAToken) {
+    auto flag = parse({"--backend", "a=h:1", "--admin-token", "t", "--admin-token-reads"});
+    ASSERT_FALSE(flag.error) << flag.error->text();
+    EXPECT_TRUE(flag.config.admin_token_for_reads);
+    EXPECT_FALSE(parse({"--backend", "a=h:1"}).config.admin_token_for_reads) << "off by default";
+
+    balancer_config c;
+    ASSERT_FALSE(apply_yaml("admin: {token: t, token_for_reads: true}\n", "a.yaml", c));
+    EXPECT_TRUE(c.admin_token_for_reads);
+    auto bad = apply_yaml("admin: {token_for_reads: maybe}\n", "a.yaml", c);
+    ASSERT_TRUE(bad);
+    EXPECT_EQ(bad->key, "admin.token_for_reads");
+    EXPECT_EQ(bad->where, "a.yaml:1:26");
+
+    auto no_token = parse({"--backend", "a=h:1", "--admin-token-reads"});
+    ASSERT_TRUE(no_token.error);
+    EXPECT_EQ(no_token.error->key, "admin.token_for_reads");
+}
