@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "backends/relay/channel_quota.hpp"
+#include "backends/relay/json_finite.hpp"
 #include "backends/relay/relay_server.hpp"
 
 namespace switchyard::relay {
@@ -228,6 +229,12 @@ void client_session::handle_native(std::string_view text) {
     json::value v = json::parse(json::string_view(text.data(), text.size()), ec);
     if (ec) {
         error("bad_json", "invalid JSON: " + ec.message(), "");
+        return;
+    }
+    if (!json_numbers_finite(v)) {
+        // Refused whole, id included: written back, such a number would not be JSON (not
+        // for the subscribers, nor in the error's own id field).
+        error("bad_json", "a number is out of range (JSON has no infinity)", "");
         return;
     }
     if (!v.is_object()) {

@@ -12,6 +12,7 @@
 #include <boost/json.hpp>
 
 #include "backends/relay/client_session.hpp"
+#include "backends/relay/json_finite.hpp"
 #include "backends/relay/relay_message.hpp"
 #include "backends/relay/ws_codec.hpp"
 #include "engine/fleet/sockjs_framing.hpp"
@@ -73,14 +74,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const json::value value = json::parse(json::string_view(text.data(), text.size()), ec);
     if (ec)
         return 0;
-    // KNOWN BUG, not yet fixed (the relay's publish path is another engineer's file; see
-    // docs/security.md): a number Boost.JSON reads as out of range (e.g. `4e35555515`) is
-    // written back as text that does not parse, so every subscriber would receive a message
-    // frame that is not JSON. Input: tests/fuzz/known_bugs/relay_message_number_out_of_range.
-    // Skipped so the fuzzer keeps looking; delete this with the fix.
+    // A number Boost.JSON reads as out of range (e.g. `4e35555515`) becomes infinity and is
+    // written back as `Infinity`, not JSON; the relay refuses such a frame (bad_json) before
+    // publishing, by json_numbers_finite. That check must be exact: it passes precisely the
+    // values whose serialization parses again. Regression input:
+    // corpus/relay_message/number_out_of_range_regression.
     json::error_code reparse;
     json::parse(json::serialize(value), reparse);
-    if (reparse)
+    FUZZ_CHECK(relay::json_numbers_finite(value) == !reparse);
+    if (!relay::json_numbers_finite(value))
         return 0;
     auto msg = std::make_shared<bus::bus_message>();
     msg->channel = channel;
