@@ -78,6 +78,7 @@ stats_view make_stats_view(const balancer_state& st) {
     v.totals.bad_gateway = t.bad_gateway.load();
     v.totals.bad_requests = t.bad_requests.load();
     v.totals.timeouts = t.timeouts.load();
+    v.totals.body_timeouts = t.body_timeouts.load();
     v.backends = st.pool.snapshot(now);
     return v;
 }

@@ -291,14 +291,15 @@ void apply_root(const YAML::Node& root, const std::string& file, balancer_config
     }
     if (auto n = root["limits"]) {
         yaml_map m(n, file, "limits");
-        m.check_known({"header_timeout_ms", "idle_timeout_ms", "connect_timeout_ms",
-                       "upstream_timeout_ms", "drain_timeout_ms", "max_header_bytes",
-                       "max_body_bytes", "max_connections", "max_connections_per_address",
-                       "max_idle_upstream_per_backend", "max_connects_per_backend_per_s",
-                       "redispatch_max", "tunnel_buffer_bytes"});
+        m.check_known({"header_timeout_ms", "idle_timeout_ms", "body_timeout_ms",
+                       "connect_timeout_ms", "upstream_timeout_ms", "drain_timeout_ms",
+                       "max_header_bytes", "max_body_bytes", "max_connections",
+                       "max_connections_per_address", "max_idle_upstream_per_backend",
+                       "max_connects_per_backend_per_s", "redispatch_max", "tunnel_buffer_bytes"});
         auto& l = c.limits;
         m.get_ms("header_timeout_ms", l.header_timeout);
         m.get_ms("idle_timeout_ms", l.idle_timeout);
+        m.get_ms("body_timeout_ms", l.body_timeout);
         m.get_ms("connect_timeout_ms", l.connect_timeout);
         m.get_ms("upstream_timeout_ms", l.upstream_timeout);
         m.get_ms("drain_timeout_ms", l.drain_timeout, 0);
@@ -417,6 +418,7 @@ std::string help_text() {
          "  --keep-sessions-on-down  leave tunnels and requests of a down backend open\n"
          "                           (default: end them so their clients reconnect)\n"
          "  --header-timeout-ms N --idle-timeout-ms N --max-header-bytes N\n"
+         "  --body-timeout-ms N      whole request body must arrive within this (default 60000)\n"
          "  --max-body-bytes N --max-connections N --drain-timeout-ms N\n"
          "  --max-connections-per-address N   per client address (default 4096, 0 = none)\n"
          "  --max-connects-per-backend-per-s N   new backend connections a second, per\n"
@@ -514,6 +516,7 @@ config_result parse_command_line(int argc, const char* const* argv) {
             {"--fall", "health: {fall: %}"},
             {"--header-timeout-ms", "limits: {header_timeout_ms: %}"},
             {"--idle-timeout-ms", "limits: {idle_timeout_ms: %}"},
+            {"--body-timeout-ms", "limits: {body_timeout_ms: %}"},
             {"--max-header-bytes", "limits: {max_header_bytes: %}"},
             {"--max-body-bytes", "limits: {max_body_bytes: %}"},
             {"--max-connections", "limits: {max_connections: %}"},

@@ -65,12 +65,15 @@ struct tls_config {
 
 /// Named limits: every queue, timeout and size the proxy enforces.
 struct limits_config {
-    millis header_timeout{10000};    ///< whole request header must arrive within this (slowloris)
-    millis idle_timeout{60000};      ///< keep-alive client may sit idle this long between requests
-    millis connect_timeout{2000};    ///< TCP connect to a backend
-    millis upstream_timeout{30000};  ///< backend silent this long mid-response = failure
-    millis drain_timeout{10000};     ///< SIGTERM: how long open connections may finish
-    std::uint32_t max_header_bytes = 16384;      ///< larger request header = 431
+    millis header_timeout{10000};  ///< whole request header must arrive within this (slowloris)
+    millis idle_timeout{60000};    ///< keep-alive client may sit idle this long between requests
+    /// A request body must have arrived whole within this of its header (408 after): the idle
+    /// timeout bounds each body read only, so a body trickled a byte at a time would not end.
+    millis body_timeout{60000};
+    millis connect_timeout{2000};            ///< TCP connect to a backend
+    millis upstream_timeout{30000};          ///< backend silent this long mid-response = failure
+    millis drain_timeout{10000};             ///< SIGTERM: how long open connections may finish
+    std::uint32_t max_header_bytes = 16384;  ///< larger request header = 431
     std::uint64_t max_body_bytes = 64ull << 20;  ///< larger request body = 413
     std::uint32_t max_connections = 20000;       ///< client connections over this are closed
     /// Client connections one source address may hold; more are closed at accept. 0 = no
@@ -97,7 +100,7 @@ struct balancer_config {
     /// GET /stats and /metrics need the token too (they name every backend and its load);
     /// /healthz stays open. Needs admin_token.
     bool admin_token_for_reads = false;
-    unsigned threads = 0;               ///< 0 = one per core
+    unsigned threads = 0;  ///< 0 = one per core
     std::string strategy = "random";
     std::uint64_t seed = 0;  ///< 0 = from the clock; set it to replay random choices
     std::vector<backend_config> backends;

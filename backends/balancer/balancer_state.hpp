@@ -31,6 +31,8 @@ struct balancer_totals {
     std::atomic<std::uint64_t> bad_gateway{0};   ///< 502: backend failed mid-request
     std::atomic<std::uint64_t> bad_requests{0};  ///< 400, 413, 431
     std::atomic<std::uint64_t> timeouts{0};      ///< header or idle timeouts that closed a client
+    /// request bodies not complete within limits.body_timeout (408)
+    std::atomic<std::uint64_t> body_timeouts{0};
     /// requests and tunnels ended because their backend went down or was disabled
     std::atomic<std::uint64_t> sessions_closed_on_down{0};
     std::atomic<std::uint32_t> connects_pending{0};  ///< backend connects in flight

@@ -2,6 +2,7 @@
 // Relaying one HTTP message between two streams: reading a header (with the raw-head check for
 // requests), streaming the body with the framing it arrived in, and the balancer's own short
 // answers (400, 503, ...). Templates over the client stream type (plain or TLS).
+#include <algorithm>
 #include <array>
 #include <boost/beast/http.hpp>
 #include <memory>
@@ -143,7 +144,9 @@ bool pending_line_ok(const beast::flat_buffer& pending);
 
 /// Streams one message from `in` to `out`: the header as already parsed into `p` (and possibly
 /// rewritten), then the body piece by piece with the framing it arrived in. Whatever body bytes
-/// have arrived are passed on before waiting for more.
+/// have arrived are passed on before waiting for more. Each read must end within `in_timeout`,
+/// and the whole body must have been read by `in_deadline` (a body trickled in one byte at a
+/// time, each inside `in_timeout`, is cut there); both end as beast::error::timeout.
 template <bool is_request, class Out, class In>
 asio::awaitable<relay_fault> relay_message(session_io& io, Out& out, In& in,
                                            beast::flat_buffer& in_buffer,
@@ -151,7 +154,9 @@ asio::awaitable<relay_fault> relay_message(session_io& io, Out& out, In& in,
                                            chunk_buffer& staging,
                                            std::chrono::milliseconds in_timeout,
                                            std::chrono::milliseconds out_timeout,
-                                           beast::error_code& ec) {
+                                           beast::error_code& ec,
+                                           std::chrono::steady_clock::time_point in_deadline =
+                                               std::chrono::steady_clock::time_point::max()) {
     std::optional<http::serializer<is_request, http::buffer_body>> sr;
     auto& body = p.get().body();
     bool first = true;
@@ -187,7 +192,17 @@ asio::awaitable<relay_fault> relay_message(session_io& io, Out& out, In& in,
                 }
                 if (body.size < relay_chunk_bytes)
                     break;  // pass on what has arrived before waiting for more
-                co_await read_more(io, in, in_buffer, in_timeout, ec);
+                auto read_timeout = in_timeout;
+                if (in_deadline != std::chrono::steady_clock::time_point::max()) {
+                    const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+                        in_deadline - std::chrono::steady_clock::now());
+                    if (left.count() <= 0) {
+                        ec = beast::error::timeout;
+                        co_return relay_fault::input;
+                    }
+                    read_timeout = std::min(read_timeout, left);
+                }
+                co_await read_more(io, in, in_buffer, read_timeout, ec);
                 if (ec == asio::error::eof) {
                     ec = {};
                     on_eof(p, ec);

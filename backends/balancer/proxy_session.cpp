@@ -129,6 +129,11 @@ asio::awaitable<bool> forward(session_io& io, Stream& stream, beast::flat_buffer
                              ? std::nullopt
                              : policy::sockjs_session_id(req.target(), cfg.sticky.sockjs_prefix);
 
+    // One deadline for the whole body, from the end of the header (and of our 100 Continue):
+    // the idle timeout bounds each read only, so a body sent a byte every few seconds would
+    // hold the connection, and a backend connection, for as long as the client likes.
+    const auto body_deadline = has_body ? std::chrono::steady_clock::now() + lim.body_timeout
+                                        : std::chrono::steady_clock::time_point::max();
     std::vector<std::uint8_t> tried;
     bool capped = false;  // a backend was passed over for its connect cap
     for (;;) {
@@ -216,10 +221,19 @@ asio::awaitable<bool> forward(session_io& io, Stream& stream, beast::flat_buffer
         upstream_watch watch(io.slot, up->socket, idx);
         active_guard active(counters);
 
-        auto fault = co_await relay_message(io, up->socket, stream, buf, parser, staging,
-                                            lim.idle_timeout, lim.upstream_timeout, ec);
+        auto fault =
+            co_await relay_message(io, up->socket, stream, buf, parser, staging, lim.idle_timeout,
+                                   lim.upstream_timeout, ec, body_deadline);
         if (fault == relay_fault::input) {
-            if (ec == http::error::body_limit) {
+            if (ec == beast::error::timeout && has_body &&
+                std::chrono::steady_clock::now() >= body_deadline) {
+                // The body trickled in slower than the whole-body deadline allows (each read
+                // inside the idle timeout): the backend saw a cut request; the client is told.
+                st.totals.body_timeouts.fetch_add(1, std::memory_order_relaxed);
+                st.totals.timeouts.fetch_add(1, std::memory_order_relaxed);
+                co_await send_simple(io, stream, http::status::request_timeout,
+                                     "408 request body timeout\n", false);
+            } else if (ec == http::error::body_limit) {
                 // A chunked body grew past the limit mid-stream: the backend saw a cut request
                 // (its connection is dropped); the client learns why.
                 st.totals.bad_requests.fetch_add(1, std::memory_order_relaxed);

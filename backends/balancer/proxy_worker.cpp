@@ -23,8 +23,8 @@ constexpr std::chrono::milliseconds min_sweep_period{5};
 constexpr std::chrono::milliseconds max_sweep_period{250};
 
 std::chrono::milliseconds sweep_period_for(const limits_config& l) {
-    const auto shortest =
-        std::min({l.header_timeout, l.idle_timeout, l.connect_timeout, l.upstream_timeout});
+    const auto shortest = std::min(
+        {l.header_timeout, l.idle_timeout, l.body_timeout, l.connect_timeout, l.upstream_timeout});
     return std::clamp(shortest / 4, min_sweep_period, max_sweep_period);
 }
 

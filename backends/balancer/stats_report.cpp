@@ -32,6 +32,7 @@ std::string render_stats_json(const stats_view& v) {
     totals["bad_gateway"] = t.bad_gateway;
     totals["bad_requests"] = t.bad_requests;
     totals["timeouts"] = t.timeouts;
+    totals["body_timeouts"] = t.body_timeouts;
     std::uint64_t errors = 0;
     std::uint32_t up = 0;
     json::array backends;
@@ -101,6 +102,9 @@ std::string render_metrics(const stats_view& v) {
     counter("switchyard_lb_bad_gateway_total", "502 answers", t.bad_gateway);
     counter("switchyard_lb_bad_requests_total", "400/413/431 answers", t.bad_requests);
     counter("switchyard_lb_timeouts_total", "clients closed by header or idle timeout", t.timeouts);
+    counter("switchyard_lb_body_timeouts_total",
+            "408 answers: request body not complete within limits.body_timeout_ms",
+            t.body_timeouts);
     counter("switchyard_lb_sessions_closed_on_down_total",
             "requests and tunnels ended because their backend went down or was disabled",
             t.sessions_closed_on_down);

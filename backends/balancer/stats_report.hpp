@@ -27,6 +27,7 @@ struct totals_snapshot {
     std::uint64_t bad_gateway = 0;
     std::uint64_t bad_requests = 0;
     std::uint64_t timeouts = 0;
+    std::uint64_t body_timeouts = 0;
 };
 
 /// Everything one /stats or /metrics answer shows.

@@ -194,3 +194,16 @@ TEST(BalancerConfig, AdminTokenForReadsFromFlagAndYamlNeedsAToken) {
     ASSERT_TRUE(no_token.error);
     EXPECT_EQ(no_token.error->key, "admin.token_for_reads");
 }
+
+TEST(BalancerConfig, BodyTimeoutFromFlagAndYaml) {
+    EXPECT_EQ(parse({"--backend", "a=h:1"}).config.limits.body_timeout, millis{60000});
+    auto flag = parse({"--backend", "a=h:1", "--body-timeout-ms", "1500"});
+    ASSERT_FALSE(flag.error) << flag.error->text();
+    EXPECT_EQ(flag.config.limits.body_timeout, millis{1500});
+    balancer_config c;
+    ASSERT_FALSE(apply_yaml("limits: {body_timeout_ms: 2500}\n", "b.yaml", c));
+    EXPECT_EQ(c.limits.body_timeout, millis{2500});
+    auto bad = apply_yaml("limits: {body_timeout_ms: 0}\n", "b.yaml", c);
+    ASSERT_TRUE(bad);
+    EXPECT_EQ(bad->key, "limits.body_timeout_ms");
+}
