@@ -69,6 +69,10 @@ struct bus_options {
     /// ...and one whose request (PING, command, connect) has no answer for this long is closed,
     /// reported down and reconnected: a blackholed link is otherwise never noticed.
     std::chrono::milliseconds ping_deadline{2'000};
+    /// Redis: a delivery canary goes through the pub/sub path this often (0 = off)...
+    std::chrono::milliseconds canary_interval{250};
+    /// ...and one not heard back within this long makes the relay deaf (see on_bus_deaf).
+    std::chrono::milliseconds canary_deadline{1'000};
 };
 
 /// Counters for /metrics, safe to read from any thread.
@@ -89,6 +93,13 @@ struct bus_counters {
     std::atomic<std::uint64_t> history_bytes{0};
     std::atomic<std::uint64_t> history_evicted_entries{0};
     std::atomic<std::uint64_t> history_evicted_channels{0};
+    /// Delivery canary (Redis): sent, own ones heard back, times the relay went deaf, whether
+    /// it is deaf now, and how many peers' canaries were heard within the deadline.
+    std::atomic<std::uint64_t> canary_sent{0};
+    std::atomic<std::uint64_t> canary_heard{0};
+    std::atomic<std::uint64_t> canary_deaf_episodes{0};
+    std::atomic<bool> deaf{false};
+    std::atomic<std::uint64_t> canary_peers{0};
 };
 
 /// Receives what the bus delivers, always on the bus's executor.
@@ -102,6 +113,10 @@ class bus_listener {
     virtual void on_bus_direct(bus_direct msg) = 0;
     /// The bus went up or down.
     virtual void on_bus_state(bool up) = 0;
+    /// The bus looked up but did not deliver (the delivery canary was not heard back): this
+    /// relay's clients are missing messages now. The bus reconnects its links next, so
+    /// on_bus_state(false) and, once healed, on_bus_state(true) follow.
+    virtual void on_bus_deaf() {}
 };
 
 /// The pub/sub bus. Contract: every method is called on the executor given at construction

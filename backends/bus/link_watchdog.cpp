@@ -1,5 +1,7 @@
 #include "backends/bus/link_watchdog.hpp"
 
+#include <algorithm>
+
 namespace switchyard::bus {
 
 void link_watchdog::on_connecting(time_point now) {
@@ -24,11 +26,15 @@ link_decision link_watchdog::poll(time_point now) {
     if (awaiting_since_) {
         if (now - *awaiting_since_ >= options_.reply_deadline)
             return {link_verdict::lost, now};
-        return {link_verdict::wait, *awaiting_since_ + options_.reply_deadline};
+        // Look again after at most one idle interval: the answer may come early, and then the
+        // next PING is due an idle interval after it, not at this request's deadline.
+        return {link_verdict::wait,
+                std::min(*awaiting_since_ + options_.reply_deadline, now + options_.ping_idle)};
     }
     if (now - last_received_ >= options_.ping_idle) {
         awaiting_since_ = now;
-        return {link_verdict::ping, now + options_.reply_deadline};
+        return {link_verdict::ping, now + std::min<std::chrono::milliseconds>(
+                                              options_.ping_idle, options_.reply_deadline)};
     }
     return {link_verdict::wait, last_received_ + options_.ping_idle};
 }

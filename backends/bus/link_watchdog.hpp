@@ -24,7 +24,10 @@ enum class link_verdict {
 
 struct link_decision {
     link_verdict verdict = link_verdict::wait;
-    /// When to poll again (for `lost`: now; the caller resets with on_connecting()).
+    /// When to poll again (for `lost`: now; the caller resets with on_connecting()). While a
+    /// reply is awaited this is at most one idle interval away, so a link answered early is
+    /// pinged again an idle interval after the answer: a dead link is found within
+    /// ping_idle + reply_deadline of its last byte.
     std::chrono::steady_clock::time_point wake_at{};
 };
 
@@ -44,7 +47,8 @@ class link_watchdog {
     void on_received(time_point now);
     /// What to do at `now`; call at `wake_at` of the previous decision or later.
     link_decision poll(time_point now);
-    /// When the next decision is due, given what is known now.
+    /// When the next decision is due, given what is known now (the latest safe wake: a caller
+    /// that polls must re-arm at the decision's `wake_at`, which may be earlier).
     time_point next_wake() const;
     bool awaiting() const noexcept { return awaiting_since_.has_value(); }
     const link_watchdog_options& options() const noexcept { return options_; }

@@ -103,7 +103,9 @@ redis_bus::redis_bus(bus_options options, asio::any_io_executor executor, std::s
            {options_.ping_idle, options_.ping_deadline}),
       sub_(executor, host, port, options_.reconnect_min, options_.reconnect_max,
            {options_.ping_idle, options_.ping_deadline}),
-      refresh_(executor) {}
+      refresh_(executor),
+      canary_({options_.canary_interval, options_.canary_deadline}),
+      canary_timer_(executor) {}
 
 redis_bus::~redis_bus() {
     stop();
@@ -139,6 +141,7 @@ void redis_bus::stop() {
         return;
     stopped_ = true;
     refresh_.cancel();
+    canary_timer_.cancel();
     listener_ = nullptr;
     cmd_.stop();
     sub_.stop();
@@ -153,8 +156,75 @@ void redis_bus::update_state() {
     counters_.up = up;
     if (!up)
         ++counters_.outages;
+    if (up) {
+        canary_.on_up(std::chrono::steady_clock::now());
+        arm_canary(std::chrono::steady_clock::now());
+    } else {
+        canary_.on_down();
+        counters_.deaf = false;
+    }
     if (listener_)
         listener_->on_bus_state(up);
+}
+
+void redis_bus::arm_canary(std::chrono::steady_clock::time_point at) {
+    if (options_.canary_interval.count() <= 0 || stopped_)
+        return;
+    canary_timer_.expires_at(at);
+    canary_timer_.async_wait([this](boost::system::error_code ec) {
+        if (!ec && !stopped_)
+            on_canary_timer();
+    });
+}
+
+void redis_bus::on_canary_timer() {
+    if (!up_)
+        return;  // update_state re-arms when the bus is confirmed again
+    const auto now = std::chrono::steady_clock::now();
+    const bool was_deaf = canary_.deaf();
+    const canary_decision d = canary_.poll(now);
+    if (d.send_seq) {
+        ++counters_.canary_sent;
+        cmd_.command({"PUBLISH", key("ch:", "#canary"),
+                      options_.relay_id + ' ' + std::to_string(*d.send_seq)},
+                     [](redisReply*) {});
+    }
+    counters_.canary_peers = canary_.peers_heard(now);
+    if (d.deaf && !was_deaf) {
+        ++counters_.canary_deaf_episodes;
+        counters_.deaf = true;
+        if (listener_)
+            listener_->on_bus_deaf();
+        // Heal what can be healed: a subscription Redis dropped, or a failover to a server
+        // that never had it, is fixed by connecting and subscribing again; the gap is refilled
+        // from the history. update_state() re-arms the canary once both links are confirmed.
+        sub_.reset();
+        cmd_.reset();
+        return;
+    }
+    arm_canary(d.wake_at);
+}
+
+void redis_bus::on_canary(std::string_view payload) {
+    const auto sp = payload.find(' ');
+    if (sp == std::string_view::npos)
+        return;
+    const std::string_view relay = payload.substr(0, sp);
+    std::uint64_t seq = 0;
+    for (char c : payload.substr(sp + 1)) {
+        if (c < '0' || c > '9')
+            return;
+        seq = seq * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    if (relay == options_.relay_id) {
+        const std::uint64_t before = canary_.heard();
+        canary_.on_heard_own(seq);
+        if (canary_.heard() != before)
+            ++counters_.canary_heard;
+        counters_.deaf = canary_.deaf();
+    } else {
+        canary_.on_heard_peer(std::string(relay), std::chrono::steady_clock::now());
+    }
 }
 
 void redis_bus::on_sub_up() {
@@ -172,7 +242,10 @@ void redis_bus::on_sub_up() {
         if (pattern && kind == "pmessage" && r->elements >= 4) {
             std::string_view ch = str(r->element[2]);
             ch.remove_prefix(std::min(ch.size(), prefix.size() + 3));  // "sy:ch:"
-            on_sub_message(ch, str(r->element[3]));
+            if (ch == "#canary")
+                on_canary(str(r->element[3]));
+            else
+                on_sub_message(ch, str(r->element[3]));
         } else if (!pattern && kind == "message") {
             on_direct(str(r->element[2]));
         }
@@ -265,15 +338,20 @@ void redis_bus::on_direct(std::string_view payload) {
 void redis_bus::publish(std::string channel, std::string from, std::string data,
                         std::function<void(bus_status, std::uint64_t)> done) {
     auto it = channels_.find(channel);
-    const std::uint64_t floor = it == channels_.end() ? 0 : it->second.last;
-    auto cb = [this, done](redisReply* r) {
+    std::uint64_t floor = it == channels_.end() ? 0 : it->second.last;
+    if (const auto p = published_max_.find(channel); p != published_max_.end())
+        floor = std::max(floor, p->second);
+    auto cb = [this, done, channel](redisReply* r) {
         if (!r || r->type != REDIS_REPLY_INTEGER) {
             ++counters_.publish_failures;
             done(bus_status::unavailable, 0);
             return;
         }
         ++counters_.published;
-        done(bus_status::ok, static_cast<std::uint64_t>(r->integer));
+        const auto seq = static_cast<std::uint64_t>(r->integer);
+        auto& max = published_max_[channel];
+        max = std::max(max, seq);
+        done(bus_status::ok, seq);
     };
     if (!up_ ||
         !cmd_.command({"EVAL", publish_script, "2", key("seq:", channel), key("hist:", channel),

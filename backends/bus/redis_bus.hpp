@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "backends/bus/bus.hpp"
+#include "backends/bus/delivery_canary.hpp"
 #include "backends/bus/redis_link.hpp"
 
 namespace switchyard::bus {
@@ -17,6 +18,9 @@ namespace switchyard::bus {
 /// A Lua script increments the seq, appends the history and publishes in one atomic step, so
 /// the history order is the delivery order on every relay. After a Redis restart the counter
 /// continues from the highest seq this relay has seen (the script's floor) instead of 1.
+/// The delivery canary is published as "<relay id> <n>" on `ch:#canary` (no client channel
+/// can contain '#'), so it travels the very pattern subscription client messages use, and
+/// never enters a history, a seq counter or the message counters.
 class redis_bus final : public bus {
   public:
     redis_bus(bus_options options, boost::asio::any_io_executor executor, std::string host,
@@ -44,6 +48,10 @@ class redis_bus final : public bus {
         bool refill_again = false;
         std::deque<message_ptr> held;
     };
+    /// Highest seq Redis gave this relay's own publishes, per channel: with `last` it is the
+    /// floor a publish passes to the script, so numbering continues after a Redis restart even
+    /// when the relay's own message had not come back through the subscription yet.
+    std::map<std::string, std::uint64_t, std::less<>> published_max_;
     void on_sub_up();
     void on_sub_message(std::string_view channel, std::string_view payload);
     void on_direct(std::string_view payload);
@@ -54,12 +62,17 @@ class redis_bus final : public bus {
     void refresh_registry();
     void arm_refresh();
     void register_one(const std::string& client);
+    void on_canary(std::string_view payload);
+    void arm_canary(std::chrono::steady_clock::time_point at);
+    void on_canary_timer();
 
     bus_options options_;
     boost::asio::any_io_executor executor_;
     redis_link cmd_;
     redis_link sub_;
     boost::asio::steady_timer refresh_;
+    delivery_canary canary_;
+    boost::asio::steady_timer canary_timer_;
     bus_listener* listener_ = nullptr;
     int sub_confirmed_ = 0;
     bool up_ = false;

@@ -148,7 +148,11 @@ void redis_link::on_received() {
 }
 
 void redis_link::arm_watchdog() {
-    watchdog_timer_.expires_at(watchdog_.next_wake());
+    arm_watchdog(watchdog_.next_wake());
+}
+
+void redis_link::arm_watchdog(std::chrono::steady_clock::time_point at) {
+    watchdog_timer_.expires_at(at);
     watchdog_timer_.async_wait([this](boost::system::error_code ec) {
         if (!ec && !stopped_)
             on_watchdog();
@@ -169,7 +173,9 @@ void redis_link::on_watchdog() {
         case link_verdict::wait:
             break;
     }
-    arm_watchdog();
+    // The decision's wake, not next_wake(): after a PING it is one idle interval away, so an
+    // answered PING is followed by the next one on time rather than at the reply deadline.
+    arm_watchdog(d.wake_at);
 }
 
 void redis_link::send_ping() {
@@ -192,6 +198,16 @@ void redis_link::send_ping() {
 void redis_link::drop_silent() {
     if (on_timeout)
         on_timeout();
+    drop();
+}
+
+void redis_link::reset() {
+    if (ctx_ && !stopped_)
+        drop();
+}
+
+void redis_link::drop() {
+    watchdog_timer_.cancel();
     redisAsyncContext* ctx = ctx_;
     ctx_ = nullptr;
     // redisAsyncDisconnect would wait for the pending replies, which never come: free at once
@@ -226,6 +242,9 @@ void redis_link::on_connect(const redisAsyncContext* ctx, int status) {
     self->ever_connected_ = true;
     self->backoff_ = self->reconnect_min_;
     self->on_received();
+    // The timer still waits for the connect deadline; the first PING is due an idle interval
+    // from now (a link blackholed right after connecting is found a second sooner).
+    self->arm_watchdog();
     if (self->on_up)
         self->on_up();
 }

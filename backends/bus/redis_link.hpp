@@ -43,6 +43,9 @@ class redis_link {
     /// Disconnects for good; pending replies get null.
     void stop();
     bool connected() const noexcept { return connected_; }
+    /// Closes the connection as if it had failed (on_down, then reconnect with on_up): a link
+    /// that moves bytes but not messages heals by connecting and subscribing again.
+    void reset();
     /// Sends a command. False (and `done` not called) when not connected. For SUBSCRIBE and
     /// PSUBSCRIBE, `done` runs for every message of the subscription.
     bool command(const std::vector<std::string>& args, reply_fn done);
@@ -57,9 +60,11 @@ class redis_link {
     void lost();
     void on_received();
     void arm_watchdog();
+    void arm_watchdog(std::chrono::steady_clock::time_point at);
     void on_watchdog();
     void send_ping();
     void drop_silent();
+    void drop();
 
     boost::asio::any_io_executor executor_;
     std::string host_;

@@ -30,9 +30,10 @@ bool parse_uint(const std::string& s, T& out, T min, T max) {
     return true;
 }
 
-bool parse_ms(const std::string& s, std::chrono::milliseconds& out) {
+// `zero_ok`: 0 is allowed and means "off" for that setting.
+bool parse_ms(const std::string& s, std::chrono::milliseconds& out, bool zero_ok = false) {
     std::uint64_t v = 0;
-    if (!parse_uint<std::uint64_t>(s, v, 1, 86'400'000))
+    if (!parse_uint<std::uint64_t>(s, v, zero_ok ? 0 : 1, 86'400'000))
         return false;
     out = std::chrono::milliseconds{v};
     return true;
@@ -153,6 +154,14 @@ const std::vector<flag>& flags() {
         {"bus-ping-deadline-ms", "MS",
          "redis bus: a reply overdue this long closes the link, bus down (default 2000)",
          [](relay_config& c, const std::string& v) { return parse_ms(v, c.bus_ping_deadline); }},
+        {"bus-canary-ms", "MS",
+         "redis bus: publish a delivery canary this often, 0 = off (default 250)",
+         [](relay_config& c, const std::string& v) {
+             return parse_ms(v, c.bus_canary_interval, true);
+         }},
+        {"bus-canary-deadline-ms", "MS",
+         "redis bus: a canary not heard back this long makes the relay deaf (default 1000)",
+         [](relay_config& c, const std::string& v) { return parse_ms(v, c.bus_canary_deadline); }},
         {"drain-grace-ms", "MS", "SIGTERM: time for clients to close before exit (default 2000)",
          [](relay_config& c, const std::string& v) { return parse_ms(v, c.drain_grace); }},
         {"close-timeout-ms", "MS", "closing handshake limit (default 5000)",

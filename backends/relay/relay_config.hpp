@@ -60,6 +60,11 @@ struct relay_config {
     /// bus_ping_deadline closes the link (bus down) and reconnects.
     std::chrono::milliseconds bus_ping_idle{1'000};
     std::chrono::milliseconds bus_ping_deadline{2'000};
+    /// Redis bus: a delivery canary through pub/sub every bus_canary_interval (0 = off); one
+    /// not heard back within bus_canary_deadline makes the relay deaf: health 503, clients
+    /// closed 1011 at once (they resume on a relay that hears), links reconnected.
+    std::chrono::milliseconds bus_canary_interval{250};
+    std::chrono::milliseconds bus_canary_deadline{1'000};
     /// SIGTERM: time clients get to take the going-away close before the relay exits.
     std::chrono::milliseconds drain_grace{2'000};
     /// A closing handshake (or a slow consumer's stuck write) is cut off after this.

@@ -170,6 +170,8 @@ relay_server::relay_server(relay_config config)
     options.gap_hold_max = config_.bus_gap_hold_max;
     options.ping_idle = config_.bus_ping_idle;
     options.ping_deadline = config_.bus_ping_deadline;
+    options.canary_interval = config_.bus_canary_interval;
+    options.canary_deadline = config_.bus_canary_deadline;
     bus_ = bus::make_bus(config_.bus, options, main_shard().ioc.get_executor());
 }
 
@@ -298,18 +300,30 @@ void relay_server::on_bus_state(bool up) {
         bus_lost_ = false;
         return;
     }
+    if (bus_lost_)
+        return;  // already given up on (deaf): stays so until the bus is confirmed again
     outage_timer_->expires_after(config_.bus_outage_tolerance);
     outage_timer_->async_wait([this](boost::system::error_code ec) {
         if (ec || bus_->counters().up)
             return;
         // Past the tolerance: send clients to a relay that has its bus, and say so in health.
-        bus_lost_ = true;
-        std::cerr << "switchyard-relay " << config_.id << ": bus lost, closing clients 1011"
-                  << std::endl;
-        for (auto& s : shards_)
-            asio::post(s->ioc, [s = s.get()] { s->close_all(1011, "bus unavailable"); });
-        sockjs_->close_all(1011, "bus unavailable");
+        give_up_bus("bus lost");
     });
+}
+
+void relay_server::on_bus_deaf() {
+    // No tolerance: the links look fine, so this is not a blip every relay shares (a Redis
+    // restart) but this relay missing messages now. Its clients resume elsewhere.
+    give_up_bus("bus deaf (delivery canary not heard)");
+}
+
+void relay_server::give_up_bus(const char* why) {
+    bus_lost_ = true;
+    std::cerr << "switchyard-relay " << config_.id << ": " << why << ", closing clients 1011"
+              << std::endl;
+    for (auto& s : shards_)
+        asio::post(s->ioc, [s = s.get()] { s->close_all(1011, "bus unavailable"); });
+    sockjs_->close_all(1011, "bus unavailable");
 }
 
 std::string relay_server::metrics_text() const {
@@ -424,6 +438,19 @@ std::string relay_server::metrics_text() const {
             "Redis links closed because a PING or command got no reply within "
             "--bus-ping-deadline-ms (a silent, e.g. blackholed, link).",
             b.ping_timeouts.load(), "counter");
+    counter("switchyard_relay_bus_canary_sent_total",
+            "Delivery canaries published through the bus.", b.canary_sent.load(), "counter");
+    counter("switchyard_relay_bus_canary_heard_total",
+            "Own delivery canaries heard back through the subscription.", b.canary_heard.load(),
+            "counter");
+    counter("switchyard_relay_bus_deaf_total",
+            "Times a canary was not heard back within --bus-canary-deadline-ms (clients closed).",
+            b.canary_deaf_episodes.load(), "counter");
+    counter("switchyard_relay_bus_deaf", "1 while the relay does not hear its own canary.",
+            b.deaf.load() ? 1 : 0, "gauge");
+    counter("switchyard_relay_bus_canary_peers",
+            "Other relays whose canary was heard within the deadline.", b.canary_peers.load(),
+            "gauge");
     return o.str();
 }
 

@@ -135,8 +135,11 @@ class relay_server final : public bus::bus_listener {
     void on_bus_message(bus::message_ptr msg) override;
     void on_bus_direct(bus::bus_direct msg) override;
     void on_bus_state(bool up) override;
+    void on_bus_deaf() override;
 
   private:
+    /// Health 503, new clients refused, every client closed 1011 so it resumes elsewhere.
+    void give_up_bus(const char* why);
     void accept(boost::asio::ip::tcp::acceptor& acceptor, bool admin);
     /// Out of file descriptors: refuses what waits in the backlog (with the reserve fd) and
     /// accepts again after a pause instead of spinning on EMFILE.

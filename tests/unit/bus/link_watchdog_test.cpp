@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <random>
+#include <vector>
 
 using namespace std::chrono_literals;
 using switchyard::bus::link_verdict;
@@ -32,8 +33,49 @@ TEST(LinkWatchdog, IdleLinkIsPingedAfterTheIdleInterval) {
     EXPECT_EQ(d.wake_at, t0 + 1s);
     d = w.poll(t0 + 1s);
     EXPECT_EQ(d.verdict, link_verdict::ping);
-    EXPECT_EQ(d.wake_at, t0 + 3s);  // the PING's deadline
+    // One idle interval on (not the PING's deadline at t0 + 3s): an early answer must not
+    // delay the next PING.
+    EXPECT_EQ(d.wake_at, t0 + 2s);
     EXPECT_TRUE(w.awaiting());
+}
+
+// A timer that only ever wakes at the decisions' wake_at, as redis_link does: PINGs answered in
+// 10 ms come one idle interval after each answer, not one reply deadline apart.
+TEST(LinkWatchdog, FollowingTheWakesPingsOncePerIdleInterval) {
+    auto w = connected_at(t0);
+    auto at = w.poll(t0).wake_at;
+    std::vector<link_watchdog::time_point> pings;
+    while (at < t0 + 10s) {
+        const auto d = w.poll(at);
+        ASSERT_NE(d.verdict, link_verdict::lost);
+        if (d.verdict == link_verdict::ping) {
+            pings.push_back(at);
+            w.on_received(at + 10ms);  // the PONG
+        }
+        at = d.wake_at;
+    }
+    ASSERT_GE(pings.size(), 8u);
+    for (std::size_t i = 1; i < pings.size(); ++i)
+        EXPECT_EQ(pings[i] - pings[i - 1], 1010ms);
+}
+
+// The same timer on a link that goes silent (a blackhole) right after an answered PING: it is
+// found lost idle interval + reply deadline after its last byte, not later.
+TEST(LinkWatchdog, FollowingTheWakesASilentLinkIsLostIdlePlusDeadlineAfterItsLastByte) {
+    auto w = connected_at(t0);
+    auto at = w.poll(t0).wake_at;
+    ASSERT_EQ(w.poll(at).verdict, link_verdict::ping);
+    const auto last_byte = at + 10ms;
+    w.on_received(last_byte);
+    at = at + 1s;  // the wake that PING asked for
+    for (int i = 0; i < 10; ++i) {
+        const auto d = w.poll(at);
+        if (d.verdict == link_verdict::lost)
+            break;
+        at = d.wake_at;
+    }
+    EXPECT_EQ(w.poll(at).verdict, link_verdict::lost);
+    EXPECT_EQ(at - last_byte, 3s);
 }
 
 TEST(LinkWatchdog, UnansweredPingMakesTheLinkLostAtTheDeadline) {
