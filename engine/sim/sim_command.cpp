@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "engine/report/console_report.hpp"
+#include "engine/scenario/cost_profile.hpp"
 #include "engine/scenario/duration.hpp"
 #include "engine/scenario/scenario_parser.hpp"
 #include "engine/sim/sim_run.hpp"
@@ -25,6 +26,8 @@ const char* const sim_help =
     "  --events FILE     write every event as NDJSON (replayable by the GUI)\n"
     "  --seed N          override the scenario's seed\n"
     "  --duration D      override the scenario's duration (e.g. 30s)\n"
+    "  --profile FILE    cost profile to use instead of the scenario's `sim.profile`\n"
+    "                    (none: the built-in costs, the same as profiles/default.yaml)\n"
     "  --quiet           no progress output, only the final table\n"
     "  --help            this text\n";
 
@@ -53,7 +56,7 @@ int sim_command(const std::vector<std::string>& args) {
         // flags, and ignored (no client threads, no component logs in simulation).
         const bool ignored = a == "--threads" || a == "--runs-dir";
         const bool takes_value = a == "--json" || a == "--junit" || a == "--events" ||
-                                 a == "--seed" || a == "--duration" || ignored;
+                                 a == "--seed" || a == "--duration" || a == "--profile" || ignored;
         if (takes_value && i + 1 >= args.size())
             return bad_flag(a + " needs a value");
         if (ignored) {
@@ -79,6 +82,15 @@ int sim_command(const std::vector<std::string>& args) {
             if (!d || d->count() <= 0)
                 return bad_flag("--duration: bad duration '" + v + "' (e.g. 30s, 1m)");
             o.duration = *d;
+        } else if (a == "--profile") {
+            std::vector<scenario::diagnostic> errors;
+            auto figures = scenario::read_cost_profile(args[++i], errors);
+            if (!errors.empty()) {
+                for (const auto& e : errors)
+                    std::cerr << e.text() << "\n";
+                return exit_bad_input;
+            }
+            o.profile = std::move(figures);
         } else if (a.rfind("--", 0) == 0) {
             return bad_flag("unknown option '" + a + "' for sim");
         } else if (file.empty()) {

@@ -3,10 +3,31 @@
 // and the base link profiles. With a cost per unit of work, a component that is asked for more
 // than it can do builds a queue, so saturation shows in simulation as it does for real.
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
 
 #include "engine/sim/sim_link.hpp"
 
 namespace switchyard::sim {
+
+/// Delay a zone adds on top of a link's own profile (latencies add, jitters add).
+struct zone_delay {
+    micros latency{0};
+    micros jitter{0};  ///< uniform +/- around `latency`
+};
+
+/// Where the cluster's parts sit relative to the core zone (the balancer's and the bus's), from
+/// the scenario's `sim.zones` and `sim.latency`. A part not named here adds no delay.
+struct zone_layout {
+    /// relay id -> delay between its zone and the core zone: on its balancer-<relay> and
+    /// <relay>-redis links
+    std::map<std::string, zone_delay, std::less<>> relays;
+    /// fleet name -> delay between its zone and the core zone: on its clients' client-balancer
+    /// traffic (one extra hop per fleet, so the per-flow order of the link model holds)
+    std::map<std::string, zone_delay, std::less<>> fleets;
+    bool empty() const noexcept { return relays.empty() && fleets.empty(); }
+};
 
 /// Service times and link profiles of one simulated cluster (defaults: a LAN and a relay that
 /// writes about a million frames a second).
@@ -29,6 +50,7 @@ struct sim_costs {
     /// What the fault proxy reads ahead of a stalled direction before it stops reading (its
     /// buffer), so a relay's queue starts filling only past it.
     std::uint64_t proxy_buffer_bytes = 64 * 1024;
+    zone_layout zones;  ///< none by default: every part in one place
 };
 
 /// One server's work queue: a unit of work starts when the previous one is done.

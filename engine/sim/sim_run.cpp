@@ -7,6 +7,7 @@
 #include "engine/run/scenario_runner.hpp"
 #include "engine/scenario/plan_builder.hpp"
 #include "engine/sim/sim_drivers.hpp"
+#include "engine/sim/sim_profile.hpp"
 
 namespace switchyard::sim {
 
@@ -21,7 +22,9 @@ report::run_result run_simulation(scenario::scenario s, const sim_run_options& o
         ndjson = std::make_unique<report::ndjson_writer>(events, options.events_path);
     std::unique_ptr<simulation> sim;
     try {
-        sim = std::make_unique<simulation>(scenario::make_cluster_plan(s), events, options.costs);
+        const auto costs =
+            costs_for(s.sim, options.costs, options.profile ? &*options.profile : nullptr);
+        sim = std::make_unique<simulation>(scenario::make_cluster_plan(s), events, costs);
     } catch (const std::invalid_argument& e) {
         report::run_result r;
         r.scenario = s.name;

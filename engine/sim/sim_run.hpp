@@ -19,12 +19,17 @@ struct sim_run_options {
     std::filesystem::path json_path;                    ///< --json, empty = none
     std::filesystem::path junit_path;                   ///< --junit
     std::filesystem::path events_path;                  ///< --events (NDJSON)
+    /// Base costs; the scenario's `sim:` profile, costs and zones are applied over them.
     sim_costs costs;
+    /// --profile: a cost profile read instead of the scenario's `sim.profile`
+    std::optional<scenario::cost_figures> profile;
 };
 
 /// Runs `s` in virtual time to its verdict. Same scenario and seed: byte-identical event log
 /// and reports. A cluster the simulator cannot model is verdict "error" with exit code 2 and
-/// the reason (bad input, not a broken testbed).
+/// the reason (bad input, not a broken testbed). Costs: `options.costs`, then the profile
+/// (`options.profile` or the scenario's), then the scenario's `sim.costs`; zones add delay to
+/// the links that cross them (sim_profile.hpp).
 report::run_result run_simulation(scenario::scenario s, const sim_run_options& options,
                                   events::event_stream& events);
 

@@ -45,9 +45,18 @@ std::uint32_t sim_world::add_relay(const std::string& id) {
     relays_.push_back(std::make_unique<sim_relay>(id, r, pending_max_));
     relays_.back()->bus_channels().resize(channels_.size());
     probe_epoch_.push_back(0);
+    // A relay outside the core zone is farther from the balancer and the bus.
+    const auto zone = costs_.zones.relays.find(id);
+    auto placed = [&](link_profile p) {
+        if (zone != costs_.zones.relays.end()) {
+            p.latency += zone->second.latency;
+            p.jitter += zone->second.jitter;
+        }
+        return p;
+    };
     for (const auto& [name, profile, out] :
-         {std::tuple{"balancer-" + id, costs_.backend_link, &backend_links_},
-          std::tuple{id + "-redis", costs_.bus_link, &bus_links_}}) {
+         {std::tuple{"balancer-" + id, placed(costs_.backend_link), &backend_links_},
+          std::tuple{id + "-redis", placed(costs_.bus_link), &bus_links_}}) {
         links_.emplace_back(name, profile, component_rng(config_.seed, "link:" + name));
         link_by_name_.emplace(name, &links_.back());
         out->push_back(&links_.back());

@@ -142,8 +142,14 @@ class sim_world {
                        std::uint64_t after, bool resume);
     void relay_synced(std::uint32_t c, std::uint32_t gen, std::uint32_t r, std::uint32_t ch,
                       const policy::log_range& h);
-    std::vector<hop> down_path(std::uint32_t r);
-    std::vector<hop> up_path(std::uint32_t r);
+    /// Relay r to client c and back: balancer-<relay>, client-balancer, and the client's zone
+    /// hop when its fleet sits outside the core zone.
+    std::vector<hop> down_path(std::uint32_t r, std::uint32_t c);
+    std::vector<hop> up_path(std::uint32_t r, std::uint32_t c);
+    /// Relay r down to the clients of one fleet (a delivery group splits by zone).
+    std::vector<hop> fleet_down_path(std::uint32_t r, std::uint32_t fleet);
+    /// The base latency client c's zone adds one way (0 in the core zone).
+    micros zone_latency(std::uint32_t c) const;
 
     // The client shell (sim_world_clients.cpp): fleet_client::apply's twin.
     void start_client(std::uint32_t c, micros delay);

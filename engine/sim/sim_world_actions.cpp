@@ -144,7 +144,7 @@ void sim_world::lose_relay(std::uint32_t r, const char* reason, const char* stat
     for (const auto c : members) {
         const auto gen = clients_[c].conn;
         detach(c);
-        kernel_.after(trip,
+        kernel_.after(trip + zone_latency(c),
                       [this, c, gen, why = std::string(reason)] { client_closed(c, gen, why); });
     }
     relay.set_life(relay_life::dead);

@@ -30,6 +30,13 @@ void sim_world::start_fleets(const std::vector<fleet::fleet_config>& fleets,
                                             : config.channels.empty()       ? "global"
                                                                       : config.channels.front());
         st->rng = component_rng(config_.seed, "fleet:" + config.name);
+        if (const auto z = costs_.zones.fleets.find(config.name); z != costs_.zones.fleets.end()) {
+            const auto name = "zone:" + config.name;
+            link_profile p{z->second.latency};
+            p.jitter = z->second.jitter;
+            links_.emplace_back(name, p, component_rng(config_.seed, "link:" + name));
+            st->zone_link = &links_.back();
+        }
         fleets_.push_back(std::move(st));
     }
     for (std::uint32_t fi = 0; fi < fleets_.size(); ++fi) {
@@ -76,9 +83,9 @@ void sim_world::act(std::uint32_t c, const fleet::client_actions& a, std::string
     if (a.ping && cl.relay >= 0) {
         // The relay answers a ping with a pong: activity one round trip later.
         const auto r = static_cast<std::uint32_t>(cl.relay);
-        carry(up_path(r), small_frame_bytes, now(), [this, c, gen = cl.conn, r] {
+        carry(up_path(r, c), small_frame_bytes, now(), [this, c, gen = cl.conn, r] {
             at_relay(r, [this, c, gen, r] {
-                carry(down_path(r), small_frame_bytes, now(), [this, c, gen] {
+                carry(down_path(r, c), small_frame_bytes, now(), [this, c, gen] {
                     if (clients_[c].conn == gen)
                         clients_[c].core.on_activity(now());
                 });
@@ -91,7 +98,7 @@ void sim_world::act(std::uint32_t c, const fleet::client_actions& a, std::string
         std::vector<std::uint64_t> resume(n);
         for (std::size_t i = 0; i < n; ++i)
             resume[i] = cl.core.resume_point(i);
-        carry(up_path(r), small_frame_bytes, now(),
+        carry(up_path(r, c), small_frame_bytes, now(),
               [this, c, gen = cl.conn, r, resume = std::move(resume)]() mutable {
                   at_relay(r, [this, c, gen, r, resume = std::move(resume)]() mutable {
                       relay_subscribe(c, gen, r, std::move(resume));
@@ -118,7 +125,8 @@ bool sim_world::send_lands_elsewhere(std::uint32_t c) {
     if (choice.backend && *choice.backend == static_cast<std::size_t>(cl.relay))
         return false;
     const auto gen = cl.conn;
-    const micros trip = client_link_->profile().latency + backend_links_[0]->profile().latency;
+    const micros trip =
+        client_link_->profile().latency + zone_latency(c) + backend_links_[0]->profile().latency;
     kernel_.after(trip * 2, [this, c, gen] {
         client_closed(c, gen,
                       "sticky violation: xhr_send got 404 (the session is unknown where it "
@@ -159,11 +167,15 @@ void sim_world::connect(std::uint32_t c) {
     }
     if (action.kind != connection_action::proceed)
         return;  // partition or blackhole: nothing answers; the core's connect deadline fires
-    carry({{client_link_, stream_dir::upstream, &balancer_in_}}, costs_.handshake_bytes, now(),
-          [this, c, gen] {
-              const auto done = balancer_.accept_queue().admit(now(), costs_.balancer_accept);
-              kernel_.at(done, [this, c, gen] { balancer_route(c, gen, {}, 0); });
-          });
+    std::vector<hop> to_balancer;
+    if (auto& f = *fleets_[cl.fleet]; f.zone_link)
+        to_balancer.push_back(
+            {f.zone_link, stream_dir::upstream, &f.zone_up[fleet_state::balancer_flow]});
+    to_balancer.push_back({client_link_, stream_dir::upstream, &balancer_in_});
+    carry(std::move(to_balancer), costs_.handshake_bytes, now(), [this, c, gen] {
+        const auto done = balancer_.accept_queue().admit(now(), costs_.balancer_accept);
+        kernel_.at(done, [this, c, gen] { balancer_route(c, gen, {}, 0); });
+    });
 }
 
 // switchyard-lb's choice: the cookie's backend when it accepts clients, else the selector; a
@@ -175,7 +187,7 @@ void sim_world::balancer_route(std::uint32_t c, std::uint32_t gen, std::vector<s
         return;
     const auto choice = balancer_.choose(cl.cookie_sent ? cl.cookie : std::string(),
                                          std::to_string(c), tried, now());
-    const micros back = client_link_->profile().latency;
+    const micros back = client_link_->profile().latency + zone_latency(c);
     if (!choice.backend) {
         kernel_.after(back, [this, c, gen] { client_closed(c, gen, "HTTP 503"); });
         return;
@@ -222,7 +234,7 @@ void sim_world::relay_accept(std::uint32_t c, std::uint32_t gen, std::uint32_t r
     cl.slot = relay.add_member(c);
     balancer_.on_opened(r);
     const auto done = relay.queue().admit(now(), costs_.relay_accept);
-    carry(down_path(r), costs_.handshake_bytes, done,
+    carry(down_path(r, c), costs_.handshake_bytes, done,
           [this, c, gen, r, cookie = std::move(cookie)] {
               auto& x = clients_[c];
               if (x.conn != gen)

@@ -1,6 +1,7 @@
 #pragma once
 // Private to the sim_world translation units: a fleet's shared state.
 #include <cstdint>
+#include <map>
 #include <vector>
 
 #include "backends/policy/fast_rng.hpp"
@@ -20,6 +21,12 @@ struct sim_world::fleet_state {
     std::uint32_t publish_channel = 0;    ///< world channel index
     policy::fast_rng rng;
     std::vector<std::uint32_t> clients;  ///< client indices, in creation order
+    /// The delay between the fleet's zone and the core zone, as one more hop before (up) or
+    /// after (down) client-balancer; nullptr when the fleet adds none. Not a fault target.
+    sim_link* zone_link = nullptr;
+    /// Its flows: per relay, and `balancer_flow` for upgrade requests before a relay is chosen.
+    std::map<std::uint32_t, flow_state> zone_up, zone_down;
+    static constexpr std::uint32_t balancer_flow = UINT32_MAX;
 };
 
 }  // namespace switchyard::sim

@@ -2,6 +2,7 @@
 // relay's fan-out to its clients (one event per relay group, one ledger record per client), and
 // the subscribe/resume exchange through the hub.
 #include <algorithm>
+#include <map>
 
 #include "engine/fleet/message_codec.hpp"
 #include "engine/sim/sim_world.hpp"
@@ -15,16 +16,34 @@ constexpr micros sync_retry{200'000};  ///< the relay asks the bus for history a
 
 }  // namespace
 
-std::vector<sim_world::hop> sim_world::down_path(std::uint32_t r) {
+std::vector<sim_world::hop> sim_world::fleet_down_path(std::uint32_t r, std::uint32_t fleet) {
     auto& relay = *relays_[r];
-    return {{backend_links_[r], stream_dir::downstream, &relay.backend_down},
-            {client_link_, stream_dir::downstream, &relay.client_down}};
+    std::vector<hop> out{{backend_links_[r], stream_dir::downstream, &relay.backend_down},
+                         {client_link_, stream_dir::downstream, &relay.client_down}};
+    auto& f = *fleets_[fleet];
+    if (f.zone_link)
+        out.push_back({f.zone_link, stream_dir::downstream, &f.zone_down[r]});
+    return out;
 }
 
-std::vector<sim_world::hop> sim_world::up_path(std::uint32_t r) {
+std::vector<sim_world::hop> sim_world::down_path(std::uint32_t r, std::uint32_t c) {
+    return fleet_down_path(r, clients_[c].fleet);
+}
+
+std::vector<sim_world::hop> sim_world::up_path(std::uint32_t r, std::uint32_t c) {
     auto& relay = *relays_[r];
-    return {{client_link_, stream_dir::upstream, &relay.client_up},
-            {backend_links_[r], stream_dir::upstream, &relay.backend_up}};
+    std::vector<hop> out;
+    auto& f = *fleets_[clients_[c].fleet];
+    if (f.zone_link)
+        out.push_back({f.zone_link, stream_dir::upstream, &f.zone_up[r]});
+    out.push_back({client_link_, stream_dir::upstream, &relay.client_up});
+    out.push_back({backend_links_[r], stream_dir::upstream, &relay.backend_up});
+    return out;
+}
+
+micros sim_world::zone_latency(std::uint32_t c) const {
+    const auto* z = fleets_[clients_[c].fleet]->zone_link;
+    return z ? z->profile().latency : micros{0};
 }
 
 // Hop by hop, each link's toxics and profile decide; a stalled chunk waits for its link's
@@ -72,7 +91,7 @@ void sim_world::send_publishes(std::uint32_t c, const fleet::client_actions& a) 
         const std::uint64_t n = a.first_msg_number + i;
         observer().on_publish({c, channels_[f.publish_channel], fleet::make_msg_id(c, n), now()});
         auto m = std::make_shared<const sim_message>(c, n, now(), f.publish_channel, bytes);
-        carry(up_path(r), bytes, now(), [this, c, gen = cl.conn, r, m] {
+        carry(up_path(r, c), bytes, now(), [this, c, gen = cl.conn, r, m] {
             at_relay(r, [this, c, gen, r, m] { relay_publish(c, gen, r, m); });
         });
     }
@@ -94,7 +113,7 @@ void sim_world::bus_publish(std::uint32_t c, std::uint32_t gen, std::uint32_t r,
         carry({{bus_links_[r], stream_dir::downstream, &relay.bus_down}}, small_frame_bytes, at,
               [this, c, gen, r, rec = std::move(rec)]() mutable {
                   at_relay(r, [this, c, gen, r, rec = std::move(rec)]() mutable {
-                      carry(down_path(r), small_frame_bytes, now(),
+                      carry(down_path(r, c), small_frame_bytes, now(),
                             [this, c, gen, rec = std::move(rec)]() mutable {
                                 if (clients_[c].conn != gen)
                                     return;  // the connection the ack was for is gone
@@ -140,7 +159,7 @@ void sim_world::relay_message(std::uint32_t r, std::uint32_t ch, policy::hub_ent
     for (const auto c : overflowed) {  // slow consumers: closed, never allowed to grow memory
         const auto gen = clients_[c].conn;
         detach(c);
-        carry(down_path(r), small_frame_bytes, now(),
+        carry(down_path(r, c), small_frame_bytes, now(),
               [this, c, gen] { client_closed(c, gen, "1008 slow consumer"); });
     }
     if (group.empty())
@@ -162,16 +181,36 @@ void sim_world::relay_message(std::uint32_t r, std::uint32_t ch, policy::hub_ent
         for (const auto& [c, gen] : group) {
             detach(c);
             // The close frame queues behind what is in flight, like the relay's real close.
-            carry(down_path(r), small_frame_bytes, done,
+            carry(down_path(r, c), small_frame_bytes, done,
                   [this, c, gen] { client_closed(c, gen, "1008 slow consumer"); });
         }
         return;
     }
-    ++group_events_;
-    carry(
-        down_path(r), m->bytes, done,
-        [this, r, ch, e, group = std::move(group)] { deliver_group(r, ch, e, group); },
-        &relay.stalled_down_bytes);
+    // Clients of a fleet outside the core zone take one more hop: the group splits by fleet
+    // then (each part crosses the relay's links on its own).
+    using members = std::vector<std::pair<std::uint32_t, std::uint32_t>>;
+    std::map<std::uint32_t, members> far;
+    if (!costs_.zones.fleets.empty())
+        std::erase_if(group, [&](const auto& g) {
+            const auto f = clients_[g.first].fleet;
+            if (!fleets_[f]->zone_link)
+                return false;
+            far[f].push_back(g);
+            return true;
+        });
+    auto send = [&](std::vector<hop> path, members to) {
+        ++group_events_;
+        carry(
+            std::move(path), m->bytes, done,
+            [this, r, ch, e, to = std::move(to)] { deliver_group(r, ch, e, to); },
+            &relay.stalled_down_bytes);
+    };
+    if (!group.empty()) {
+        auto path = down_path(r, group.front().first);  // before `group` is moved from
+        send(std::move(path), std::move(group));
+    }
+    for (auto& [f, to] : far)
+        send(fleet_down_path(r, f), std::move(to));
 }
 
 void sim_world::deliver_group(std::uint32_t r, std::uint32_t ch, const policy::hub_entry& e,
@@ -251,7 +290,7 @@ void sim_world::relay_synced(std::uint32_t c, std::uint32_t gen, std::uint32_t r
     const auto frames = static_cast<std::int64_t>(sync.deliver.size()) + 1;
     const auto done = relay.queue().admit(now(), costs_.relay_delivery * frames);
     const auto bytes = small_frame_bytes * static_cast<std::size_t>(frames);
-    carry(down_path(r), bytes, done, [this, c, gen, r, ch, sync = std::move(sync)] {
+    carry(down_path(r, c), bytes, done, [this, c, gen, r, ch, sync = std::move(sync)] {
         auto& cl = clients_[c];
         if (cl.conn != gen)
             return;
