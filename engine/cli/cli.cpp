@@ -15,6 +15,7 @@
 #include "engine/fleet/fleet_config.hpp"
 #include "engine/report/console_report.hpp"
 #include "engine/scenario/duration.hpp"
+#include "engine/scenario/real_world_check.hpp"
 #include "engine/scenario/scenario_parser.hpp"
 #include "engine/sim/sim_command.hpp"
 #include "engine/verify/checker_table.hpp"
@@ -46,6 +47,8 @@ const char* run_help =
     "Starts redis, the relays and the balancer as real processes (logs in a per-run folder),\n"
     "drives the scenario's client fleets, applies its timeline, checks every assertion under\n"
     "`expect:` and prints a table. Ctrl-C stops early and still writes (partial) reports.\n"
+    "A file only the simulator can run (`sim:` keys, more than 64 relays or 19,000 clients)\n"
+    "is refused with exit 2, each reason at its file:line:col: run it with `switchyard sim`.\n"
     "\n"
     "options:\n"
     "  --json FILE       write the result as JSON\n"
@@ -64,7 +67,8 @@ const char* validate_help =
     "\n"
     "Parses and checks each scenario file without running it: unknown keys, wrong types, bad\n"
     "durations, actions naming unknown components, links, fleets, toxics or checkers.\n"
-    "Problems are printed as file:line:col: message. Exit 0 when every file is valid, 2 if not.\n";
+    "Problems are printed as file:line:col: message. Exit 0 when every file is valid, 2 if not.\n"
+    "A valid file that only `switchyard sim` can run is reported as \"simulation only\".\n";
 
 const char* list_help =
     "usage: switchyard list [WHAT] [DIR]\n"
@@ -110,6 +114,11 @@ int cmd_validate(const std::vector<std::string>& args) {
                       << " clients, " << s.cluster.relays.names.size() << " relay(s), "
                       << s.timeline.size() << " action(s), " << s.expect.size() << " assertion(s), "
                       << scenario::format_duration(s.duration) << ")\n";
+            // A valid file may still be one only the simulator runs: say so, and why.
+            const auto refusals = scenario::real_world_refusals(s);
+            if (!refusals.empty())
+                std::cout << file << ": simulation only (`switchyard run` refuses it: "
+                          << refusals.front().message << ")\n";
         } catch (const scenario::scenario_error& e) {
             std::cerr << e.what() << "\n";
             rc = exit_bad_input;
@@ -313,6 +322,14 @@ int cmd_run(const std::vector<std::string>& args) {
         s = scenario::parse_scenario_file(file);
     } catch (const scenario::scenario_error& e) {
         std::cerr << e.what() << "\n";
+        return exit_bad_input;
+    }
+    // Keys only the simulator reads and sizes past this machine: refused before anything starts.
+    if (const auto refusals = scenario::real_world_refusals(s); !refusals.empty()) {
+        for (const auto& d : refusals)
+            std::cerr << d.text() << "\n";
+        std::cerr << "switchyard: the real world cannot run " << file
+                  << "; run it with `switchyard sim " << file << "`\n";
         return exit_bad_input;
     }
     run_controller rc(std::move(s), o);

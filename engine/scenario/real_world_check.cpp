@@ -1,7 +1,9 @@
 #include "engine/scenario/real_world_check.hpp"
 
+#include <algorithm>
 #include <map>
 #include <string>
+#include <tuple>
 
 namespace switchyard::scenario {
 namespace {
@@ -62,6 +64,10 @@ std::vector<diagnostic> real_world_refusals(const scenario& s, const real_world_
                             std::to_string(limits.clients_max) + " sockets)" + run_in_sim);
         }
     }
+    // In file order, like the parser's diagnostics.
+    std::stable_sort(out.begin(), out.end(), [](const diagnostic& a, const diagnostic& b) {
+        return std::tie(a.mark.line, a.mark.column) < std::tie(b.mark.line, b.mark.column);
+    });
     return out;
 }
 
