@@ -26,7 +26,7 @@ struct health_check_config {
     std::string method = "HEAD";
     std::string path = "/";
     unsigned expect_status = 0;  ///< exact status that passes; 0 = any 2xx or 3xx
-    millis timeout{1000};        ///< one probe: connect + request + response header
+    millis timeout{300};         ///< one probe: connect + request + response header
     bool passive_5xx = false;    ///< 5xx answers (but 501, 505) count as passive errors too
     /// When a backend goes down (or is disabled), end its open tunnels and in-flight requests so
     /// their clients reconnect to a live one. Without it a frozen backend's WebSocket clients

@@ -71,10 +71,16 @@ void scenario_runner::run_action(const action& a, const char* source) {
                 cluster.kill(a.target);
                 break;
             case action_kind::stop:
+                // A frozen relay holds its clients' connections open but serves nothing: a
+                // failover episode as much as a kill (its clients must move to recover).
+                if (relay)
+                    ledger_.mark_relay_lost(a.target, "stop", now);
                 cluster.stop_process(a.target);
                 break;
             case action_kind::cont:
                 cluster.cont(a.target);
+                if (relay)
+                    ledger_.mark_relay_back(a.target);
                 break;
             case action_kind::restart:
                 if (relay)
@@ -96,10 +102,17 @@ void scenario_runner::run_action(const action& a, const char* source) {
                 cluster.remove_relay(a.target);
                 break;
             case action_kind::fault:
+                if (const auto cut = relay_cut_off_by(a);
+                    !cut.empty() && cut_links_.emplace(a.target, cut).second)
+                    ledger_.mark_relay_lost(cut, "fault " + a.toxic + " on " + a.target, now);
                 cluster.set_fault(a.target, a.toxic, a.params, a.netns);
                 break;
             case action_kind::clear_fault:
                 cluster.clear_fault(a.target);
+                if (const auto it = cut_links_.find(a.target); it != cut_links_.end()) {
+                    ledger_.mark_relay_back(it->second);
+                    cut_links_.erase(it);
+                }
                 break;
             case action_kind::set_rate:
                 if (!world_.fleet.set_publish_rate(a.target, a.rate_hz))

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstddef>
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "engine/events/event_stream.hpp"
@@ -107,6 +108,9 @@ class scenario_runner {
     std::uint64_t plan_generation_ = 0;  ///< bumps on pause/resume: older plan tasks are void
     std::size_t next_action_ = 0;
     micros last_metrics_{};
+    /// Links whose fault cut a relay off (relay_cut_off_by), to the relay: clearing the fault
+    /// ends that relay's lost state.
+    std::map<std::string, std::string> cut_links_;
 };
 
 /// Exit code for a verdict: passed 0, failed 1, bad input 2, error/interrupted 3.

@@ -1,5 +1,10 @@
 #include "engine/run/timeline.hpp"
 
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+#include "engine/run/cluster_plan.hpp"
 #include "engine/verify/expectation.hpp"
 
 namespace switchyard::run {
@@ -27,6 +32,16 @@ std::string action::detail() const {
 
 bool targets_relay(const action& a) {
     return a.target != "balancer" && a.target != "redis";
+}
+
+std::string relay_cut_off_by(const action& a) {
+    constexpr std::array<std::string_view, 4> cutting{"blackhole", "timeout", "partition",
+                                                      "reset"};
+    if (a.kind != events::action_kind::fault)
+        return {};
+    if (std::find(cutting.begin(), cutting.end(), a.toxic) == cutting.end())
+        return {};
+    return relay_of_link(a.target);
 }
 
 }  // namespace switchyard::run

@@ -46,4 +46,12 @@ struct timeline {
 /// the relay's clients are affected before killing, draining, restarting or removing it.
 bool targets_relay(const action& a);
 
+/// The relay a fault cuts off from its clients' traffic, or "" when it does not: a toxic that
+/// lets no byte through (blackhole, timeout, partition) or resets every connection, on the
+/// relay's Redis link (the relay goes deaf: it no longer hears other relays' messages) or on its
+/// balancer link (health checks fail, the balancer marks it down). Its clients must move, so
+/// the runner treats such a fault as a failover episode, as it does a kill. Latency, bandwidth
+/// and slow_close only degrade the link.
+std::string relay_cut_off_by(const action& a);
+
 }  // namespace switchyard::run

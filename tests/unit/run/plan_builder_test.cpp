@@ -120,3 +120,25 @@ TEST(Action, DetailSaysTheParametersInWords) {
     a.target = "relay-7";
     EXPECT_TRUE(run::targets_relay(a));
 }
+
+TEST(Action, OnlyAFaultThatStopsEveryByteOnARelaysLinkCutsTheRelayOff) {
+    run::action a;
+    a.kind = action_kind::fault;
+    a.target = "relay-2-redis";
+    for (const char* toxic : {"blackhole", "timeout", "partition", "reset"}) {
+        a.toxic = toxic;
+        EXPECT_EQ(run::relay_cut_off_by(a), "relay-2") << toxic;
+    }
+    for (const char* toxic : {"latency", "bandwidth", "slow_close"}) {
+        a.toxic = toxic;
+        EXPECT_EQ(run::relay_cut_off_by(a), "") << toxic;
+    }
+    a.toxic = "blackhole";
+    a.target = "balancer-relay-10";
+    EXPECT_EQ(run::relay_cut_off_by(a), "relay-10");
+    a.target = "client-balancer";
+    EXPECT_EQ(run::relay_cut_off_by(a), "") << "every relay's clients: not one relay's episode";
+    a.kind = action_kind::clear_fault;
+    a.target = "relay-2-redis";
+    EXPECT_EQ(run::relay_cut_off_by(a), "") << "only a fault cuts";
+}

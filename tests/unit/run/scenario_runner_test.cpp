@@ -115,6 +115,30 @@ TEST(ScenarioRunner, TellsTheLedgerBeforeARelayGoes) {
     EXPECT_EQ(r.summary.failovers[0].affected, 3u);  // every fake client is on relay-1
 }
 
+TEST(ScenarioRunner, AFrozenRelayAndACutLinkAreFailoverEpisodesTooButADelayIsNot) {
+    auto fault = [](micros at, std::string link, std::string toxic) {
+        auto a = act(at, action_kind::fault, std::move(link));
+        a.toxic = std::move(toxic);
+        return a;
+    };
+    harness h(plan({act(1s, action_kind::stop, "relay-1"), act(1500ms, action_kind::cont, "relay-1"),
+                    fault(2s, "relay-1-redis", "blackhole"),
+                    fault(2100ms, "relay-1-redis", "blackhole"),  // the same cut: one episode
+                    act(2500ms, action_kind::clear_fault, "relay-1-redis"),
+                    fault(3s, "balancer-relay-1", "latency"),
+                    fault(3500ms, "client-balancer", "blackhole"),
+                    act(4s, action_kind::stop, "redis")}));
+    const auto r = h.runner->run();
+    ASSERT_EQ(r.summary.failovers.size(), 2u)
+        << "stop and a blackholed Redis link cut a relay off; latency, the client link and "
+           "Redis itself do not start an episode of one relay";
+    EXPECT_EQ(r.summary.failovers[0].cause, "stop");
+    EXPECT_EQ(r.summary.failovers[0].at, 1s);
+    EXPECT_EQ(r.summary.failovers[1].cause, "fault blackhole on relay-1-redis");
+    EXPECT_EQ(r.summary.failovers[1].at, 2s);
+    EXPECT_EQ(r.summary.failovers[1].relay, "relay-1");
+}
+
 TEST(ScenarioRunner, PauseFreezesTheTimelineAndTheCountdown) {
     harness h(
         plan({act(1s, action_kind::kill, "relay-1"), act(2s, action_kind::drain, "relay-2")}));
