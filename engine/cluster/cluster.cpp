@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include "backends/external/external_balancer.hpp"
+#include "engine/cluster/cookie_secret.hpp"
 #include "engine/cluster/http_get.hpp"
 #include "engine/faults/toxic_table.hpp"
 
@@ -434,8 +435,14 @@ void cluster::start_balancer() {
                                   std::to_string(b.health.rise),
                                   "--fall",
                                   std::to_string(b.health.fall)};
-    if (!b.sticky)
+    if (!b.sticky) {
         argv.push_back("--no-sticky");
+    } else {
+        // One secret for every start of the run: cookies survive `restart: balancer`.
+        if (cookie_secret_file_.empty())
+            cookie_secret_file_ = write_cookie_secret(run_dir_);
+        argv.insert(argv.end(), {"--cookie-secret-file", cookie_secret_file_.string()});
+    }
     if (b.tls) {
         argv.insert(argv.end(), {"--tls-cert", tls_cert_.string(), "--tls-key", tls_key_.string()});
     }

@@ -119,7 +119,8 @@ class cluster final : public run::cluster_driver {
     unsigned short balancer_port_ = 0;
     unsigned short balancer_admin_ = 0;
     std::string admin_token_;
-    unsigned short external_stats_port_ = 0;  ///< HAProxy/nginx stats listener, or admin_url's
+    std::filesystem::path cookie_secret_file_;  ///< one per run, for every balancer start
+    unsigned short external_stats_port_ = 0;    ///< HAProxy/nginx stats listener, or admin_url's
     std::string external_stats_path_;
     std::string stats_host_ = "127.0.0.1";   ///< admin_url's host for an external balancer
     fleet::target_address external_target_;  ///< kind external: where clients go
