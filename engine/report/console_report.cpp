@@ -51,7 +51,7 @@ void write_console_summary(std::ostream& out, const run_result& r) {
         out << "  failover  " << f.relay << " " << f.cause << " at " << seconds(f.at) << ": "
             << f.recovered << "/" << f.affected << " clients back";
         if (f.affected && f.recovered == f.affected)
-            out << ", slowest " << ms(f.worst);
+            out << ", p50 " << ms(f.recovery.percentile(0.5)) << ", slowest " << ms(f.worst);
         out << "\n";
     }
     for (const auto& n : r.notes)

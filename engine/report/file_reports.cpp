@@ -101,6 +101,8 @@ std::string to_json(const run_result& r) {
         x["affected"] = f.affected;
         x["recovered"] = f.recovered;
         x["worst_ms"] = f.worst.count() / 1000.0;
+        x["recovery_p50_ms"] = f.recovery.percentile(0.5).count() / 1000.0;
+        x["recovery_p99_ms"] = f.recovery.percentile(0.99).count() / 1000.0;
         fo.push_back(std::move(x));
     }
     o["failovers"] = std::move(fo);

@@ -9,7 +9,7 @@
 namespace switchyard::verify {
 namespace {
 
-constexpr std::array<checker_info, 18> rows{{
+constexpr std::array<checker_info, 20> rows{{
     {"delivery_ratio", make_delivery_ratio_checker,
      "distinct due messages received / due (a client is due every seq from its first one on)",
      bare_bound::min},
@@ -26,9 +26,15 @@ constexpr std::array<checker_info, 18> rows{{
     {"longest_silence_ms", make_longest_silence_checker,
      "longest time with no delivery to any client (a cluster-wide outage), ms", bare_bound::max},
     {"failover_ms", make_failover_checker,
-     "relay kill/drain to every affected client reconnected and receiving, worst case (inf if "
-     "one never came back)",
+     "relay kill/stop/drain (or a cut link) to every affected client reconnected and receiving, "
+     "worst case (inf if one never came back)",
      bare_bound::max},
+    {"recovery_p50_ms", [] { return make_recovery_quantile_checker(0.50); },
+     "median time from a relay loss to an affected client receiving again on its new connection, "
+     "ms (all episodes)",
+     bare_bound::max},
+    {"recovery_p99_ms", [] { return make_recovery_quantile_checker(0.99); },
+     "99th percentile of that time, ms: how a reconnect storm spreads", bare_bound::max},
     {"sticky_violations", make_sticky_checker,
      "requests of one session reaching a second relay while its own was up", bare_bound::max},
     {"latency_p50_ms", make_latency_p50_checker, "median live delivery latency, ms",

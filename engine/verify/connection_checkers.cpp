@@ -43,6 +43,33 @@ class failover_checker final : public checker {
     }
 };
 
+/// The spread of a failover: each recovered client's time back, over every episode. A client
+/// that never came back is failover_ms's to report (inf); here it only leaves the counts short.
+class recovery_quantile_checker final : public checker {
+  public:
+    explicit recovery_quantile_checker(double q) : q_(q) {}
+    measurement measure(const ledger_summary& s) const override {
+        if (s.failovers.empty())
+            return {0, "no relay was lost"};
+        latency_histogram all;
+        std::uint64_t affected = 0;
+        for (const auto& ep : s.failovers) {
+            all.merge(ep.recovery);
+            affected += ep.affected;
+        }
+        if (all.count() == 0)
+            return {0, "no affected client recovered (" + std::to_string(affected) + " affected)"};
+        const double v = all.percentile(q_).count() / 1000.0;
+        return {v, std::to_string(all.count()) + " of " + std::to_string(affected) +
+                       " affected clients back over " + std::to_string(s.failovers.size()) +
+                       " episode(s): p50 " + ms_text(all.percentile(0.5)) + ", p99 " +
+                       ms_text(all.percentile(0.99)) + ", max " + ms_text(all.max())};
+    }
+
+  private:
+    double q_;
+};
+
 class count_checker final : public checker {
   public:
     using getter = std::uint64_t (*)(const ledger_summary&);
@@ -61,6 +88,9 @@ class count_checker final : public checker {
 
 std::unique_ptr<checker> make_failover_checker() {
     return std::make_unique<failover_checker>();
+}
+std::unique_ptr<checker> make_recovery_quantile_checker(double q) {
+    return std::make_unique<recovery_quantile_checker>(q);
 }
 std::unique_ptr<checker> make_sticky_checker() {
     return std::make_unique<count_checker>(

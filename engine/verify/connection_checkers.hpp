@@ -6,6 +6,8 @@
 
 namespace switchyard::verify {
 std::unique_ptr<checker> make_failover_checker();
+/// Quantile `q` of every recovered client's time back (all episodes), ms.
+std::unique_ptr<checker> make_recovery_quantile_checker(double q);
 std::unique_ptr<checker> make_sticky_checker();
 std::unique_ptr<checker> make_errors_checker();
 std::unique_ptr<checker> make_connect_failures_checker();

@@ -283,6 +283,7 @@ void ledger::record_recovery(std::size_t episode, std::uint32_t client, micros a
     auto& ep = episodes_.at(episode);
     ++ep.recovered;
     const auto dt = at - ep.at;
+    ep.recovery.record(std::max(dt, micros{0}));
     if (dt > ep.worst) {
         ep.worst = dt;
         ep.worst_client = client;

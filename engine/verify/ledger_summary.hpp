@@ -23,6 +23,9 @@ struct failover_episode {
     micros worst{};
     std::uint32_t worst_client = 0;
     std::optional<std::uint32_t> unrecovered_example;  ///< a client that never came back
+    /// Each recovered client's time from `at` to its first delivery on its new connection: how
+    /// a reconnect storm spreads, not only its slowest client.
+    latency_histogram recovery;
 };
 
 struct ledger_summary {

@@ -196,6 +196,30 @@ TEST(Checkers, FailoverIsKillToLastAffectedClientReceiving) {
     EXPECT_EQ(h.measure("sticky_violations"), 0);  // moved off a relay that was down
 }
 
+TEST(Checkers, RecoveryPercentilesSpreadEveryRecoveredClientOverAllEpisodes) {
+    history h;
+    EXPECT_EQ(h.measure("recovery_p99_ms"), 0) << "no relay lost: nothing to spread";
+    for (std::uint32_t c = 0; c < 10; ++c)
+        h.connect(c, c < 9 ? "relay-1" : "relay-2");
+    h.l.mark_relay_lost("relay-1", "kill", 5s);
+    h.l.mark_relay_lost("relay-2", "stop", 6s);
+    // relay-1's nine clients come back 100, 200, ..., 900 ms after the kill; relay-2's one
+    // 2 s after its stop.
+    for (std::uint32_t c = 0; c < 10; ++c) {
+        const auto lost_at = c < 9 ? 5s : 6s;
+        const auto back = lost_at + (c < 9 ? std::chrono::milliseconds(100 * (c + 1)) : 2000ms);
+        h.disconnect(c, c < 9 ? "relay-1" : "relay-2", lost_at + 10ms);
+        h.connect(c, "relay-3", back - 50ms, true, placement::failover);
+        h.deliver(c, "relay-3", 2, back);
+    }
+    EXPECT_NEAR(h.measure("recovery_p50_ms"), 500, 500 * 0.02);
+    EXPECT_NEAR(h.measure("recovery_p99_ms"), 2000, 2000 * 0.02);
+    EXPECT_DOUBLE_EQ(h.measure("failover_ms"), 2000);
+    EXPECT_NE(h.detail("recovery_p50_ms").find("10 of 10 affected clients back over 2"),
+              std::string::npos)
+        << h.detail("recovery_p50_ms");
+}
+
 TEST(Checkers, AClientThatNeverComesBackMakesFailoverInfinite) {
     history h;
     h.connect(0, "relay-1");
