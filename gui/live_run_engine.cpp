@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <optional>
+#include <stdexcept>
 
 #include "engine/cli/run_controller.hpp"
+#include "engine/scenario/real_world_check.hpp"
 #include "engine/scenario/scenario_parser.hpp"
 #include "gui/event_pump.hpp"
 #include "gui/event_text.hpp"
@@ -43,7 +45,18 @@ bool LiveRun::open(const QString& path, QString* error) {
         return false;
     }
     try {
-        impl_->scenario = scenario::parse_scenario_file(path.toStdString());
+        auto s = scenario::parse_scenario_file(path.toStdString());
+        // The dashboard runs the real world: a file only the simulator runs is refused here,
+        // with every reason, as `switchyard run` refuses it.
+        if (const auto refusals = scenario::real_world_refusals(s); !refusals.empty()) {
+            std::string text;
+            for (const auto& d : refusals)
+                text += d.text() + "\n";
+            throw std::runtime_error(text +
+                                     "the real world cannot run this file; run it with "
+                                     "`switchyard sim`");
+        }
+        impl_->scenario = std::move(s);
     } catch (const std::exception& e) {
         if (error)
             *error = QString::fromStdString(e.what());

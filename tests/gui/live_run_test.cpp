@@ -141,6 +141,20 @@ class LiveRunTest : public QObject {
         if (!docs.isEmpty())
             QVERIFY(img.save(QDir(docs).filePath("gui-live-run.png")));
     }
+
+    // The dashboard runs the real world: a file only the simulator runs does not open, and
+    // the message says where and why, as `switchyard run` does.
+    void simOnlyFileIsRefused() {
+        const QString path = QStringLiteral(SWITCHYARD_SOURCE_DIR "/scenarios/sim/two-zones.yaml");
+        MainWindow w;
+        QString err;
+        QVERIFY(!testing::show_and_open(w, path, &err));
+        QVERIFY2(err.contains(QStringLiteral("two-zones.yaml:25:3: zones: only the simulator "
+                                             "models zones")),
+                 qPrintable(err));
+        QVERIFY2(err.contains(QStringLiteral("run it with `switchyard sim`")), qPrintable(err));
+        QVERIFY(!w.liveRun());
+    }
 };
 
 QTEST_MAIN(LiveRunTest)
