@@ -26,6 +26,10 @@ class sim_relay {
     std::uint32_t index() const noexcept { return index_; }
     relay_life life() const noexcept { return life_; }
     void set_life(relay_life l) noexcept { life_ = l; }
+    /// Deaf: its delivery canary is not heard back (its bus link carries nothing), so, as the
+    /// real relay does, it has closed its clients, answers health with 503 and refuses new ones.
+    bool deaf() const noexcept { return deaf_; }
+    void set_deaf(bool d) noexcept { deaf_ = d; }
 
     policy::hub& hub() noexcept { return hub_; }
     service_queue& queue() noexcept { return queue_; }
@@ -46,6 +50,7 @@ class sim_relay {
     const std::vector<std::uint32_t>& members() const noexcept { return members_; }
     /// Forgets every connection and subscription (kill, drain, restart).
     void reset(std::size_t pending_max) {
+        deaf_ = false;
         members_.clear();
         hub_ = policy::hub(pending_max);
         bus_channels_.clear();
@@ -71,6 +76,7 @@ class sim_relay {
     std::string id_;
     std::uint32_t index_;
     relay_life life_ = relay_life::up;
+    bool deaf_ = false;
     policy::hub hub_;
     service_queue queue_;
     std::vector<std::uint32_t> members_;

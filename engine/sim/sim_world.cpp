@@ -45,6 +45,7 @@ std::uint32_t sim_world::add_relay(const std::string& id) {
     relays_.push_back(std::make_unique<sim_relay>(id, r, pending_max_));
     relays_.back()->bus_channels().resize(channels_.size());
     probe_epoch_.push_back(0);
+    bus_cut_epoch_.push_back(0);
     // A relay outside the core zone is farther from the balancer and the bus.
     const auto zone = costs_.zones.relays.find(id);
     auto placed = [&](link_profile p) {
@@ -93,7 +94,7 @@ void sim_world::probe(std::uint32_t b, std::uint32_t epoch) {
         return;
     sim_link& link = *backend_links_[b];
     const auto timeout = balancer_.settings().probe_timeout;
-    bool ok = relays_[b]->life() == relay_life::up &&
+    bool ok = relays_[b]->life() == relay_life::up && !relays_[b]->deaf() &&
               link.on_connect(now()).kind == faults::connection_action::proceed;
     micros answered = now() + timeout;
     if (ok) {
@@ -119,6 +120,13 @@ void sim_world::note_health(std::uint32_t b, const std::optional<policy::health_
         sink_(events::health_changed{now(), balancer_.id(b),
                                      std::string(policy::to_string(t->from)),
                                      std::string(policy::to_string(t->to))});
+    if (t && (t->to == policy::backend_state::down || t->to == policy::backend_state::disabled))
+        close_sessions(b, "balancer: backend down");
+}
+
+std::size_t sim_world::relay_clients(const std::string& id) const {
+    const auto r = relay_named(id);
+    return r ? relays_[*r]->members().size() : 0;
 }
 
 std::size_t sim_world::connected_clients() const {

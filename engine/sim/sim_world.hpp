@@ -100,6 +100,8 @@ class sim_world {
     sim_balancer& balancer() noexcept { return balancer_; }
     sim_bus& bus() noexcept { return bus_; }
     std::size_t connected_clients() const;
+    /// Clients connected to relay `id` now (0 for an unknown id).
+    std::size_t relay_clients(const std::string& id) const;
     /// Group deliveries scheduled (one per relay per message), against per-client records.
     std::uint64_t group_events() const noexcept { return group_events_; }
 
@@ -122,6 +124,12 @@ class sim_world {
     void lose_relay(std::uint32_t r, const char* reason, const char* state);
     std::optional<std::uint32_t> relay_named(const std::string& id) const;
     void close_crossing(std::string_view link, faults::connection_action a);
+    /// switchyard-lb's close_sessions_on_down: a backend marked down or disabled has its
+    /// clients' connections ended so they reconnect elsewhere (a frozen relay says nothing).
+    void close_sessions(std::uint32_t r, const char* reason);
+    /// A fault that lets no byte through on a relay's bus link: its canary goes unheard, and
+    /// after the canary's detection time the relay is deaf (until the fault is cleared).
+    void cut_bus_link(std::uint32_t r, const std::string& toxic);
     void release_stalled(std::string_view link);
 
     // Carrying bytes (sim_world_traffic.cpp).
@@ -176,8 +184,9 @@ class sim_world {
     sim_bus bus_;
     std::size_t pending_max_;
     std::vector<std::unique_ptr<sim_relay>> relays_;
-    std::vector<std::uint32_t> probe_epoch_;  ///< per relay: bumps when its probe chain restarts
-    std::deque<sim_link> links_;              ///< stable addresses: hops point into it
+    std::vector<std::uint32_t> probe_epoch_;    ///< per relay: bumps when its probe chain restarts
+    std::vector<std::uint32_t> bus_cut_epoch_;  ///< per relay: bumps when its bus link is cleared
+    std::deque<sim_link> links_;                ///< stable addresses: hops point into it
     std::map<std::string, sim_link*, std::less<>> link_by_name_;
     std::vector<sim_link*> backend_links_, bus_links_;  ///< per relay
     sim_link* client_link_ = nullptr;

@@ -117,6 +117,9 @@ std::string sim_world::set_fault(const std::string& link_name, const std::string
             sink_(events::fault_changed{now(), link_name, toxic, detail, true});
         }
         close_crossing(link_name, live);
+        for (std::uint32_t r = 0; r < relays_.size(); ++r)
+            if (bus_links_[r] == link)
+                cut_bus_link(r, toxic);
     } catch (const std::invalid_argument& e) {
         return e.what();
     }
@@ -128,6 +131,11 @@ std::string sim_world::clear_fault(const std::string& link_name) {
     if (!link)
         return "unknown link '" + link_name + "'";
     link->clear_faults();
+    for (std::uint32_t r = 0; r < relays_.size(); ++r)
+        if (bus_links_[r] == link) {
+            ++bus_cut_epoch_[r];  // a detection still pending finds the link healed
+            relays_[r]->set_deaf(false);
+        }
     if (sink_)
         sink_(events::fault_changed{now(), link_name, "", "", false});
     release_stalled(link_name);
@@ -152,6 +160,42 @@ void sim_world::lose_relay(std::uint32_t r, const char* reason, const char* stat
     relay.bus_channels().resize(channels_.size());
     bus_.unsubscribe_all(r);
     component(relay.id(), "relay", state);
+}
+
+// The balancer ends a down backend's sessions (close_sessions_on_down, on in switchyard-lb):
+// each client learns of the close one trip over the client link later.
+void sim_world::close_sessions(std::uint32_t r, const char* reason) {
+    const std::vector<std::uint32_t> members = relays_[r]->members();
+    for (const auto c : members) {
+        const auto gen = clients_[c].conn;
+        detach(c);
+        kernel_.after(client_link_->profile().latency + zone_latency(c),
+                      [this, c, gen, why = std::string(reason)] { client_closed(c, gen, why); });
+    }
+}
+
+// The real relay publishes a canary every 250 ms and is deaf when one is not heard back within
+// 1 s (backends/bus/delivery_canary.hpp defaults): detection takes the deadline plus up to one
+// interval, modelled as the worst case. A reset is not a cut: the links reconnect at once.
+void sim_world::cut_bus_link(std::uint32_t r, const std::string& toxic) {
+    constexpr micros canary_detection{1'250'000};
+    if (toxic != "blackhole" && toxic != "partition" && toxic != "timeout")
+        return;
+    kernel_.after(canary_detection, [this, r, epoch = bus_cut_epoch_[r]] {
+        auto& relay = *relays_[r];
+        if (epoch != bus_cut_epoch_[r] || relay.life() != relay_life::up || relay.deaf())
+            return;
+        relay.set_deaf(true);
+        // Its clients are closed 1011 at once; its health says 503 (the probes fail).
+        const std::vector<std::uint32_t> members = relay.members();
+        for (const auto c : members) {
+            const auto gen = clients_[c].conn;
+            detach(c);
+            kernel_.after(backend_links_[r]->profile().latency + client_link_->profile().latency +
+                              zone_latency(c),
+                          [this, c, gen] { client_closed(c, gen, "1011 bus unavailable"); });
+        }
+    });
 }
 
 // A fault set on a link acts on the connections already crossing it (reset, timeout).

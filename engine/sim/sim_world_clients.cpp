@@ -230,6 +230,12 @@ void sim_world::relay_accept(std::uint32_t c, std::uint32_t gen, std::uint32_t r
     if (cl.conn != gen)
         return;
     auto& relay = *relays_[r];
+    if (relay.deaf()) {  // the real relay answers the upgrade 503 until it hears its canary
+        kernel_.after(backend_links_[r]->profile().latency + client_link_->profile().latency +
+                          zone_latency(c),
+                      [this, c, gen] { client_closed(c, gen, "HTTP 503"); });
+        return;
+    }
     cl.relay = static_cast<std::int32_t>(r);
     cl.slot = relay.add_member(c);
     balancer_.on_opened(r);

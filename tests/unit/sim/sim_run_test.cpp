@@ -65,7 +65,9 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, SimRunCi,
                                          "failover-kill.yaml", "partition-redis.yaml",
                                          "redis-restart.yaml", "rolling-restart.yaml",
                                          "slow-consumer.yaml", "sticky-polling-kill.yaml",
-                                         "tls-balancer.yaml"));
+                                         "tls-balancer.yaml", "frozen-relay.yaml",
+                                         "frozen-relay-resumed.yaml", "deaf-relay.yaml",
+                                         "reconnect-storm.yaml"));
 
 TEST(SimRun, SlowConsumersAreShedAndResume) {
     const auto o = simulate("slow-consumer.yaml", "slow");

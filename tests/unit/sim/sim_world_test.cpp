@@ -148,6 +148,9 @@ TEST(SimWorld, WithoutResumeTheOutageShowsAsLoss) {
 
 TEST(SimWorld, PartitionOfABackendLinkStallsThenDelivers) {
     auto s = small(1, 4, 0);
+    // Health checks that never give up on the relay: this is about the link holding bytes, not
+    // about the balancer ending a down backend's sessions (next test).
+    s.cluster.balancer.health.fall = 1000;
     recorder rec;
     sim_world w(cluster_config_from(s), sim_costs{});
     w.start_cluster();
@@ -164,6 +167,40 @@ TEST(SimWorld, PartitionOfABackendLinkStallsThenDelivers) {
     EXPECT_EQ(during, 0u) << "nothing crosses a partition";
     EXPECT_EQ(sum.deliveries, sum.publishes * 4);
     EXPECT_EQ(sum.lost, 0u);
+}
+
+TEST(SimWorld, ABackendMarkedDownHasItsSessionsEndedSoClientsMove) {
+    auto s = small(2, 10, 20);  // resume on
+    recorder rec;
+    sim_world w(cluster_config_from(s), sim_costs{});
+    w.start_cluster();
+    w.start_fleets(s.fleets, rec);
+    w.kernel().run_until(micros{2'000'000});
+    ASSERT_EQ(w.stop_process("relay-1"), "");  // frozen: holds its sockets, answers nothing
+    w.kernel().run_until(micros{6'000'000});
+    const auto sum = rec.ledger.summary();
+    EXPECT_EQ(w.relay_clients("relay-1"), 0u) << "the balancer closed the frozen relay's clients";
+    EXPECT_EQ(w.relay_clients("relay-2"), 10u);
+    EXPECT_GT(sum.reconnects, 0u);
+    EXPECT_EQ(sum.lost, 0u);
+}
+
+TEST(SimWorld, ABlackholedBusLinkMakesTheRelayDeafItsClientsMoveAndItServesAgainWhenCleared) {
+    auto s = small(2, 10, 20);
+    recorder rec;
+    sim_world w(cluster_config_from(s), sim_costs{});
+    w.start_cluster();
+    w.start_fleets(s.fleets, rec);
+    w.kernel().run_until(micros{2'000'000});
+    ASSERT_EQ(w.set_fault("relay-1-redis", "blackhole", {}), "");
+    w.kernel().run_until(micros{3'000'000});
+    EXPECT_GT(w.relay_clients("relay-1"), 0u) << "not deaf before the canary deadline";
+    w.kernel().run_until(micros{6'000'000});
+    EXPECT_EQ(w.relay_clients("relay-1"), 0u) << "deaf: clients closed, new ones refused";
+    EXPECT_EQ(w.relay_clients("relay-2"), 10u);
+    ASSERT_EQ(w.clear_fault("relay-1-redis"), "");
+    w.kernel().run_until(micros{9'000'000});
+    EXPECT_EQ(rec.ledger.summary().lost, 0u);
 }
 
 TEST(SimWorld, PollingClientsNeedTheirCookie) {
