@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
@@ -57,10 +58,14 @@ void write_console_summary(std::ostream& out, const run_result& r) {
     for (const auto& n : r.notes)
         out << "  note      " << n << "\n";
     if (!r.assertions.empty()) {
-        out << "\n  " << pad("ASSERTION", 20) << pad("EXPECTED", 14) << pad("MEASURED", 14)
+        // Wide enough for the longest checker name (resumed_without_gap_ratio) plus a gap.
+        std::size_t name_w = 20;
+        for (const auto& a : r.assertions)
+            name_w = std::max(name_w, a.name.size() + 2);
+        out << "\n  " << pad("ASSERTION", name_w) << pad("EXPECTED", 14) << pad("MEASURED", 14)
             << "RESULT\n";
         for (const auto& a : r.assertions) {
-            out << "  " << pad(a.name, 20) << pad(a.expected, 14)
+            out << "  " << pad(a.name, name_w) << pad(a.expected, 14)
                 << pad(verify::format_number(a.measured), 14) << (a.passed ? "pass" : "FAIL");
             if (!a.passed && !a.detail.empty())
                 out << "  " << a.detail;

@@ -100,6 +100,7 @@ std::string to_json(const run_result& r) {
         x["at_ms"] = f.at.count() / 1000;
         x["affected"] = f.affected;
         x["recovered"] = f.recovered;
+        x["recovered_with_gap"] = f.recovered_with_gap;
         x["worst_ms"] = f.worst.count() / 1000.0;
         x["recovery_p50_ms"] = f.recovery.percentile(0.5).count() / 1000.0;
         x["recovery_p99_ms"] = f.recovery.percentile(0.99).count() / 1000.0;

@@ -9,7 +9,7 @@
 namespace switchyard::verify {
 namespace {
 
-constexpr std::array<checker_info, 20> rows{{
+constexpr std::array<checker_info, 22> rows{{
     {"delivery_ratio", make_delivery_ratio_checker,
      "distinct due messages received / due (a client is due every seq from its first one on)",
      bare_bound::min},
@@ -35,6 +35,11 @@ constexpr std::array<checker_info, 20> rows{{
      bare_bound::max},
     {"recovery_p99_ms", [] { return make_recovery_quantile_checker(0.99); },
      "99th percentile of that time, ms: how a reconnect storm spreads", bare_bound::max},
+    {"resumed_without_gap_ratio", make_resumed_without_gap_checker,
+     "share of clients moved by a failover whose resume the history served without a gap",
+     bare_bound::min},
+    {"replayed", make_replayed_checker, "messages replayed from history on resume",
+     bare_bound::max},
     {"sticky_violations", make_sticky_checker,
      "requests of one session reaching a second relay while its own was up", bare_bound::max},
     {"latency_p50_ms", make_latency_p50_checker, "median live delivery latency, ms",

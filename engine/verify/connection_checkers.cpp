@@ -70,6 +70,22 @@ class recovery_quantile_checker final : public checker {
     double q_;
 };
 
+class resumed_without_gap_checker final : public checker {
+  public:
+    measurement measure(const ledger_summary& s) const override {
+        std::uint64_t recovered = 0, with_gap = 0;
+        for (const auto& ep : s.failovers) {
+            recovered += ep.recovered;
+            with_gap += ep.recovered_with_gap;
+        }
+        if (recovered == 0)
+            return {1, "no client moved"};
+        return {static_cast<double>(recovered - with_gap) / static_cast<double>(recovered),
+                std::to_string(recovered - with_gap) + " of " + std::to_string(recovered) +
+                    " moved clients resumed without a gap"};
+    }
+};
+
 class count_checker final : public checker {
   public:
     using getter = std::uint64_t (*)(const ledger_summary&);
@@ -91,6 +107,16 @@ std::unique_ptr<checker> make_failover_checker() {
 }
 std::unique_ptr<checker> make_recovery_quantile_checker(double q) {
     return std::make_unique<recovery_quantile_checker>(q);
+}
+std::unique_ptr<checker> make_resumed_without_gap_checker() {
+    return std::make_unique<resumed_without_gap_checker>();
+}
+std::unique_ptr<checker> make_replayed_checker() {
+    return std::make_unique<count_checker>([](const ledger_summary& s) { return s.replayed; },
+                                           [](const ledger_summary& s) {
+                                               return std::to_string(s.replayed) +
+                                                      " messages replayed from history on resume";
+                                           });
 }
 std::unique_ptr<checker> make_sticky_checker() {
     return std::make_unique<count_checker>(

@@ -204,7 +204,7 @@ void ledger::on_delivery(const fleet::delivery_record& r) {
     if (c.awaiting_episode >= 0 && c.conn_gen > c.awaiting_gen) {
         const auto ep = static_cast<std::size_t>(c.awaiting_episode);
         c.awaiting_episode = -1;
-        record_recovery(ep, r.client, r.received_at);
+        record_recovery(ep, r.client, r.received_at, c.gap_gen == c.conn_gen);
     }
     if (r.seq == 0)
         return;  // raw SockJS carries no sequence: counted, not checked
@@ -269,7 +269,8 @@ void ledger::on_resume_gap(const fleet::resume_gap_record& r) {
         return;
     auto& s = shard_of(r.client);
     std::lock_guard lock(s.mutex);
-    client_in(s.clients, r.client);
+    auto& c = client_in(s.clients, r.client);
+    c.gap_gen = c.conn_gen;
     ++s.resume_gaps;
 }
 
@@ -278,10 +279,12 @@ bool ledger::relay_lost(const std::string& relay) const {
     return lost_relays_.count(relay) != 0;
 }
 
-void ledger::record_recovery(std::size_t episode, std::uint32_t client, micros at) {
+void ledger::record_recovery(std::size_t episode, std::uint32_t client, micros at, bool with_gap) {
     std::lock_guard lock(relays_mutex_);
     auto& ep = episodes_.at(episode);
     ++ep.recovered;
+    if (with_gap)
+        ++ep.recovered_with_gap;
     const auto dt = at - ep.at;
     ep.recovery.record(std::max(dt, micros{0}));
     if (dt > ep.worst) {

@@ -92,7 +92,7 @@ class ledger final : public fleet::client_observer {
   private:
     shard& shard_of(std::uint32_t client) const noexcept;
     bool relay_lost(const std::string& relay) const;
-    void record_recovery(std::size_t episode, std::uint32_t client, micros at);
+    void record_recovery(std::size_t episode, std::uint32_t client, micros at, bool with_gap);
 
     std::unique_ptr<std::array<shard, shard_count>> shards_;
     std::unique_ptr<tables> names_;  // channel and relay names -> ids

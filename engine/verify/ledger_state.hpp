@@ -43,6 +43,7 @@ struct ledger::client_state {
     std::uint64_t last_ack_seq = 0;
     long awaiting_episode = -1;
     std::uint32_t awaiting_gen = 0;
+    std::uint32_t gap_gen = 0;  // conn_gen of the last connection whose resume hit a gap (0: none)
     std::uint64_t deliveries = 0;
 };
 

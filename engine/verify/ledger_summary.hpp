@@ -19,6 +19,9 @@ struct failover_episode {
     micros at{};
     std::uint32_t affected = 0;   ///< clients connected to the relay at that moment
     std::uint32_t recovered = 0;  ///< of those, reconnected and received a message since
+    /// Of the recovered, clients whose resume on the new connection the history could not serve
+    /// (they were told seqs were lost).
+    std::uint32_t recovered_with_gap = 0;
     /// Longest time from `at` to a recovered client's first delivery on its new connection.
     micros worst{};
     std::uint32_t worst_client = 0;

@@ -220,6 +220,26 @@ TEST(Checkers, RecoveryPercentilesSpreadEveryRecoveredClientOverAllEpisodes) {
         << h.detail("recovery_p50_ms");
 }
 
+TEST(Checkers, MovedClientsThatResumedWithoutAGapAndMessagesReplayed) {
+    history h;
+    EXPECT_EQ(h.measure("resumed_without_gap_ratio"), 1) << "no client moved";
+    h.connect(0, "relay-1");
+    h.connect(1, "relay-1");
+    h.connect(2, "relay-2");
+    h.l.on_resume_gap({2, "global", 1, 5, 1s});  // before any episode, on another relay
+    h.l.mark_relay_lost("relay-1", "kill", 5s);
+    for (std::uint32_t c : {0u, 1u}) {
+        h.disconnect(c, "relay-1", 5010ms);
+        h.connect(c, "relay-2", 5200ms, true, placement::failover);
+    }
+    h.l.on_resume_gap({1, "global", 3, 10, 5210ms});  // client 1's history ran out
+    h.deliver(0, "relay-2", 2, 5300ms);
+    h.deliver(1, "relay-2", 10, 5300ms);
+    EXPECT_DOUBLE_EQ(h.measure("resumed_without_gap_ratio"), 0.5);
+    EXPECT_NE(h.detail("resumed_without_gap_ratio").find("1 of 2 moved clients"), std::string::npos)
+        << h.detail("resumed_without_gap_ratio");
+}
+
 TEST(Checkers, AClientThatNeverComesBackMakesFailoverInfinite) {
     history h;
     h.connect(0, "relay-1");
