@@ -301,7 +301,8 @@ void redis_bus::refill(const std::string& channel) {
     channel_state& st = channels_[channel];
     st.refilling = true;
     ++counters_.gap_refills;
-    history(channel, st.last, [this, channel](bus_history h) {
+    // The subscription is live (it delivered the jump), so this read cannot miss anything.
+    read_history(channel, st.last, [this, channel](bus_history h) {
         channel_state& st = channels_[channel];
         st.refilling = false;
         for (auto& e : h.entries)
@@ -365,6 +366,22 @@ void redis_bus::publish(std::string channel, std::string from, std::string data,
 
 void redis_bus::history(std::string channel, std::optional<std::uint64_t> after,
                         std::function<void(bus_history)> done) {
+    if (!up_) {
+        // Until the subscription is confirmed, messages published after this read would reach
+        // neither the history it returns nor this relay: a client resuming on a relay that has
+        // just started (or is resubscribing) would silently miss them. The caller retries.
+        asio::post(executor_, [done = std::move(done)] {
+            bus_history h;
+            h.status = bus_status::unavailable;
+            done(std::move(h));
+        });
+        return;
+    }
+    read_history(std::move(channel), after, std::move(done));
+}
+
+void redis_bus::read_history(std::string channel, std::optional<std::uint64_t> after,
+                             std::function<void(bus_history)> done) {
     auto cb = [channel, done](redisReply* r) {
         bus_history h;
         if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 2) {

@@ -58,6 +58,9 @@ class redis_bus final : public bus {
     void accept(message_ptr msg);
     void deliver(channel_state& st, message_ptr msg);
     void refill(const std::string& channel);
+    /// history() without the bus-up check, for refills (the subscription is live then).
+    void read_history(std::string channel, std::optional<std::uint64_t> after,
+                      std::function<void(bus_history)> done);
     void update_state();
     void refresh_registry();
     void arm_refresh();

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -132,5 +133,42 @@ TEST(RedisBus, GapRefillWithinTheHoldLimitNeedsOneRead) {
         EXPECT_EQ(rec.messages[i]->seq, static_cast<std::uint64_t>(i + 1));
     EXPECT_EQ(b.counters().gap_refills.load(), 1u);
     EXPECT_EQ(b.counters().gap_hold_overflows.load(), 0u);
+    b.stop();
+}
+
+// A history read while the subscription is not confirmed would miss what is published between
+// the read and the (re)subscription (a client resuming on a relay that had just started lost
+// those messages silently, with no resume_gap): the bus answers "unavailable" until it is up
+// again, and the caller retries.
+TEST(RedisBus, HistoryIsRefusedWhileTheSubscriptionIsNotConfirmed) {
+    cluster::redis_server redis(temp_dir());
+    asio::io_context ioc;
+    bus::bus_options options;
+    options.relay_id = "history-test";
+    bus::redis_bus b(options, ioc.get_executor(), "127.0.0.1", redis.port());
+    recorder rec;
+    b.start(rec);
+    ASSERT_TRUE(run_until(ioc, [&] { return rec.up; }));
+    b.publish("g", "p", "1", [](bus::bus_status, std::uint64_t) {});
+    ASSERT_TRUE(run_until(ioc, [&] { return rec.messages.size() == 1; }));
+
+    // Only the subscription connection goes; the command connection stays up and could read.
+    asio::io_context probe_ioc;
+    asio::ip::tcp::socket probe(probe_ioc);
+    probe.connect({asio::ip::make_address("127.0.0.1"), redis.port()});
+    asio::write(probe, asio::buffer(resp({"CLIENT", "KILL", "TYPE", "pubsub"})));
+    ASSERT_TRUE(run_until(ioc, [&] { return !rec.up; }));
+    std::optional<bus::bus_status> during;
+    b.history("g", 0, [&](bus::bus_history h) { during = h.status; });
+    ASSERT_TRUE(run_until(ioc, [&] { return during.has_value(); }));
+    EXPECT_EQ(*during, bus::bus_status::unavailable);
+
+    ASSERT_TRUE(run_until(ioc, [&] { return rec.up; }));  // resubscribed
+    std::optional<bus::bus_history> after;
+    b.history("g", 0, [&](bus::bus_history h) { after = std::move(h); });
+    ASSERT_TRUE(run_until(ioc, [&] { return after.has_value(); }));
+    EXPECT_EQ(after->status, bus::bus_status::ok);
+    ASSERT_EQ(after->entries.size(), 1u);
+    EXPECT_EQ(after->entries[0]->seq, 1u);
     b.stop();
 }
