@@ -127,6 +127,7 @@ class sim_world {
     /// switchyard-lb's close_sessions_on_down: a backend marked down or disabled has its
     /// clients' connections ended so they reconnect elsewhere (a frozen relay says nothing).
     void close_sessions(std::uint32_t r, const char* reason);
+    std::string restart_balancer();
     /// A fault that lets no byte through on a relay's bus link: its canary goes unheard, and
     /// after the canary's detection time the relay is deaf (until the fault is cleared).
     void cut_bus_link(std::uint32_t r, const std::string& toxic);

@@ -31,6 +31,8 @@ std::string sim_world::kill(const std::string& id) {
 }
 
 std::string sim_world::restart(const std::string& id) {
+    if (id == "balancer")
+        return restart_balancer();
     const auto r = relay_named(id);
     if (!r)
         return "unknown relay '" + id + "'";
@@ -40,6 +42,25 @@ std::string sim_world::restart(const std::string& id) {
         relays_[rr]->set_life(relay_life::up);
         component(id, "relay", "ready");
     });
+    return {};
+}
+
+// Every client connection runs through the balancer (tunnels and polls alike), so a restart
+// ends them all at once; the clients reconnect with their cookies, which the new process
+// honours, as the engine gives every balancer start of a run one secret. Health checks carry
+// on where they were (a simplification: a real restart starts every backend up again).
+std::string sim_world::restart_balancer() {
+    std::vector<std::uint32_t> all;
+    for (const auto& relay : relays_)
+        all.insert(all.end(), relay->members().begin(), relay->members().end());
+    for (const auto c : all) {
+        const auto gen = clients_[c].conn;
+        detach(c);
+        kernel_.after(client_link_->profile().latency + zone_latency(c),
+                      [this, c, gen] { client_closed(c, gen, "connection reset"); });
+    }
+    component("balancer", "balancer", "killed");
+    component("balancer", "balancer", "ready");
     return {};
 }
 

@@ -67,7 +67,7 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, SimRunCi,
                                          "slow-consumer.yaml", "sticky-polling-kill.yaml",
                                          "tls-balancer.yaml", "frozen-relay.yaml",
                                          "frozen-relay-resumed.yaml", "deaf-relay.yaml",
-                                         "reconnect-storm.yaml"));
+                                         "reconnect-storm.yaml", "balancer-restart-polling.yaml"));
 
 TEST(SimRun, SlowConsumersAreShedAndResume) {
     const auto o = simulate("slow-consumer.yaml", "slow");
