@@ -34,8 +34,8 @@ std::string pad(std::string s, std::size_t w) {
 
 void write_console_summary(std::ostream& out, const run_result& r) {
     const auto& s = r.summary;
-    out << "\nswitchyard run: " << r.scenario << "  (seed " << r.seed << ", " << seconds(r.elapsed)
-        << ")\n";
+    out << "\nswitchyard " << r.command << ": " << r.scenario << "  (seed " << r.seed << ", "
+        << seconds(r.elapsed) << ")\n";
     if (!r.run_dir.empty())
         out << "  logs      " << r.run_dir << "\n";
     out << "  clients   " << s.clients << " seen, " << s.connects << " connects (" << s.reconnects

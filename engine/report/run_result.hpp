@@ -11,6 +11,7 @@
 namespace switchyard::report {
 
 struct run_result {
+    std::string command = "run";  ///< which command ran it ("run" or "sim"), for the title
     std::string scenario;
     std::string file;
     std::string run_dir;

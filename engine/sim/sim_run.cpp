@@ -27,6 +27,7 @@ report::run_result run_simulation(scenario::scenario s, const sim_run_options& o
         sim = std::make_unique<simulation>(scenario::make_cluster_plan(s), events, costs);
     } catch (const std::invalid_argument& e) {
         report::run_result r;
+        r.command = "sim";
         r.scenario = s.name;
         r.file = s.file;
         r.seed = s.seed;
@@ -39,7 +40,9 @@ report::run_result run_simulation(scenario::scenario s, const sim_run_options& o
     ro.json_path = options.json_path;
     ro.junit_path = options.junit_path;
     run::scenario_runner runner(scenario::make_run_plan(s), sim->world(), events, ro);
-    return runner.run();
+    auto r = runner.run();
+    r.command = "sim";
+    return r;
 }
 
 }  // namespace switchyard::sim

@@ -84,6 +84,12 @@ TEST(ConsoleReport, TableShowsEveryAssertionAndVerdict) {
     EXPECT_NE(s.find("failover_ms"), std::string::npos);
     EXPECT_NE(s.find("FAIL  client 4 on global"), std::string::npos) << s;
     EXPECT_NE(s.find("FAILED  1/3 assertions held"), std::string::npos) << s;
+    EXPECT_NE(s.find("switchyard run: "), std::string::npos) << s;
+    auto simulated = sample();
+    simulated.command = "sim";  // the title says which world ran it
+    std::ostringstream sim_out;
+    write_console_summary(sim_out, simulated);
+    EXPECT_NE(sim_out.str().find("switchyard sim: "), std::string::npos) << sim_out.str();
 }
 
 TEST(NdjsonWriter, WritesAReplayableLog) {

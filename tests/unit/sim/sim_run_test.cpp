@@ -90,6 +90,7 @@ TEST(SimRun, SameFileSameSeedSameBytes) {
 TEST(SimRun, ARealWorldOnlyBalancerIsBadInput) {
     const auto o = simulate("haproxy-failover.yaml", "haproxy");
     EXPECT_EQ(o.result.verdict, "error");
+    EXPECT_EQ(o.result.command, "sim");
     EXPECT_EQ(o.result.exit_code, 2);
     EXPECT_NE(o.result.error.find("real-world only"), std::string::npos) << o.result.error;
 }
