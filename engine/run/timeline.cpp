@@ -35,8 +35,7 @@ bool targets_relay(const action& a) {
 }
 
 std::string relay_cut_off_by(const action& a) {
-    constexpr std::array<std::string_view, 4> cutting{"blackhole", "timeout", "partition",
-                                                      "reset"};
+    constexpr std::array<std::string_view, 4> cutting{"blackhole", "timeout", "partition", "reset"};
     if (a.kind != events::action_kind::fault)
         return {};
     if (std::find(cutting.begin(), cutting.end(), a.toxic) == cutting.end())

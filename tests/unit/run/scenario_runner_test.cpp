@@ -121,13 +121,13 @@ TEST(ScenarioRunner, AFrozenRelayAndACutLinkAreFailoverEpisodesTooButADelayIsNot
         a.toxic = std::move(toxic);
         return a;
     };
-    harness h(plan({act(1s, action_kind::stop, "relay-1"), act(1500ms, action_kind::cont, "relay-1"),
-                    fault(2s, "relay-1-redis", "blackhole"),
-                    fault(2100ms, "relay-1-redis", "blackhole"),  // the same cut: one episode
-                    act(2500ms, action_kind::clear_fault, "relay-1-redis"),
-                    fault(3s, "balancer-relay-1", "latency"),
-                    fault(3500ms, "client-balancer", "blackhole"),
-                    act(4s, action_kind::stop, "redis")}));
+    harness h(
+        plan({act(1s, action_kind::stop, "relay-1"), act(1500ms, action_kind::cont, "relay-1"),
+              fault(2s, "relay-1-redis", "blackhole"),
+              fault(2100ms, "relay-1-redis", "blackhole"),  // the same cut: one episode
+              act(2500ms, action_kind::clear_fault, "relay-1-redis"),
+              fault(3s, "balancer-relay-1", "latency"),
+              fault(3500ms, "client-balancer", "blackhole"), act(4s, action_kind::stop, "redis")}));
     const auto r = h.runner->run();
     ASSERT_EQ(r.summary.failovers.size(), 2u)
         << "stop and a blackholed Redis link cut a relay off; latency, the client link and "
