@@ -2,6 +2,7 @@
 // What work costs in the simulated world: service times per connection, publish and delivery,
 // and the base link profiles. With a cost per unit of work, a component that is asked for more
 // than it can do builds a queue, so saturation shows in simulation as it does for real.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -29,16 +30,21 @@ struct zone_layout {
     bool empty() const noexcept { return relays.empty() && fleets.empty(); }
 };
 
+/// Service times are nanoseconds: a calibrated relay writes a frame in well under a microsecond
+/// (0.3 us), and rounding that to 1 us would make it a third as fast in simulation. Event times
+/// stay whole microseconds (the kernel's clock); service_queue keeps the exact sum.
+using nanos = std::chrono::nanoseconds;
+
 /// Service times and link profiles of one simulated cluster (defaults: a LAN and a relay that
 /// writes about a million frames a second).
 struct sim_costs {
-    micros balancer_accept{20};   ///< per connection the balancer routes: accept rate = 1 / this
-    micros relay_accept{50};      ///< per connection (upgrade + hello) a relay accepts
-    micros relay_publish{5};      ///< per publish a relay forwards to the bus
-    micros relay_delivery{1};     ///< per client frame a relay writes (the fan-out cost)
-    micros bus_publish{5};        ///< per publish the bus sequences
-    micros bus_fanout{1};         ///< per relay the bus forwards one message to
-    micros bus_restart{500'000};  ///< restart_redis: the bus is down this long
+    nanos balancer_accept{20'000};  ///< per connection the balancer routes: accept rate = 1 / this
+    nanos relay_accept{50'000};     ///< per connection (upgrade + hello) a relay accepts
+    nanos relay_publish{5'000};     ///< per publish a relay forwards to the bus
+    nanos relay_delivery{1'000};    ///< per client frame a relay writes (the fan-out cost)
+    nanos bus_publish{5'000};       ///< per publish the bus sequences
+    nanos bus_fanout{1'000};        ///< per relay the bus forwards one message to
+    micros bus_restart{500'000};    ///< restart_redis: the bus is down this long
     link_profile client_link{micros{500}};    ///< "client-balancer"
     link_profile backend_link{micros{100}};   ///< "balancer-<relay>"
     link_profile bus_link{micros{100}};       ///< "<relay>-redis"
@@ -54,21 +60,29 @@ struct sim_costs {
 };
 
 /// One server's work queue: a unit of work starts when the previous one is done.
+///
+/// The queue counts in nanoseconds, so a million 0.3 us frames keep the server busy 0.3 s, not
+/// 1 s; what it returns is the kernel's microsecond, rounded up (work is never done before it
+/// is). Pure integer arithmetic: a run stays byte-identical from its seed.
 class service_queue {
   public:
     /// Takes work costing `cost` that arrives at `now`; returns when it is done.
-    micros admit(micros now, micros cost) noexcept {
-        const micros start = now > busy_until_ ? now : busy_until_;
+    micros admit(micros now, nanos cost) noexcept {
+        const nanos at = now;
+        const nanos start = at > busy_until_ ? at : busy_until_;
         busy_until_ = start + cost;
-        return busy_until_;
+        return std::chrono::ceil<micros>(busy_until_);
     }
-    /// Work waiting at `now`, as time.
+    /// Work waiting at `now`, as time (rounded up to the microsecond).
     micros backlog(micros now) const noexcept {
-        return busy_until_ > now ? busy_until_ - now : micros{0};
+        const nanos at = now;
+        return busy_until_ > at ? std::chrono::ceil<micros>(busy_until_ - at) : micros{0};
     }
+    /// When the work taken so far is done, exactly.
+    nanos busy_until() const noexcept { return busy_until_; }
 
   private:
-    micros busy_until_{0};
+    nanos busy_until_{0};
 };
 
 }  // namespace switchyard::sim

@@ -7,8 +7,13 @@
 namespace switchyard::sim {
 namespace {
 
+// Link latencies: the kernel's whole microseconds, at least 1.
 micros to_micros(double us) {
     return micros{std::max<std::int64_t>(1, std::llround(us))};
+}
+// Service times: nanoseconds (service_queue sums them exactly), at least 1.
+nanos to_nanos(double us) {
+    return nanos{std::max<std::int64_t>(1, std::llround(us * 1000.0))};
 }
 
 /// The delay between zones a and b (either order), or none.
@@ -25,7 +30,8 @@ zone_delay delay_between(const scenario::sim_spec& sim, const std::string& a,
 // Keep in step with engine/scenario/cost_profile.cpp (the keys) and docs/simulator.md.
 sim_costs apply_cost_figures(sim_costs c, const scenario::cost_figures& figures) {
     for (const auto& f : figures) {
-        const auto v = to_micros(f.value);
+        const auto v = to_nanos(f.value);
+        const auto lat = to_micros(f.value);
         if (f.key == "balancer_accept_us")
             c.balancer_accept = v;
         else if (f.key == "relay_accept_us")
@@ -39,11 +45,11 @@ sim_costs apply_cost_figures(sim_costs c, const scenario::cost_figures& figures)
         else if (f.key == "bus_fanout_us")
             c.bus_fanout = v;
         else if (f.key == "client_link_latency_us")
-            c.client_link.latency = v;
+            c.client_link.latency = lat;
         else if (f.key == "backend_link_latency_us")
-            c.backend_link.latency = v;
+            c.backend_link.latency = lat;
         else if (f.key == "bus_link_latency_us")
-            c.bus_link.latency = v;
+            c.bus_link.latency = lat;
         else
             throw std::invalid_argument("cost figure '" + f.key + "' has no place in sim_costs");
     }

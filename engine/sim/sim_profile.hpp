@@ -8,9 +8,10 @@
 namespace switchyard::sim {
 
 /// `base` with each figure put in its place, in order (a later figure for the same key wins).
-/// Figures are microseconds; the kernel counts whole microseconds, so each is rounded to the
-/// nearest one, and to at least 1 (a figure is > 0: work never costs nothing). Throws
-/// std::invalid_argument for a key sim_costs does not have (the scenario parser checks keys,
+/// Figures are microseconds. Service times (`*_accept_us`, `*_publish_us`, `relay_delivery_us`,
+/// `bus_fanout_us`) are kept to the nanosecond, link latencies to the kernel's microsecond
+/// (each rounded to the nearest, and to at least 1: a figure is > 0, work never costs nothing).
+/// Throws std::invalid_argument for a key sim_costs does not have (the scenario parser checks keys,
 /// so that is a key list out of step with this file).
 sim_costs apply_cost_figures(sim_costs base, const scenario::cost_figures& figures);
 

@@ -135,7 +135,8 @@ void sim_world::bus_publish(std::uint32_t c, std::uint32_t gen, std::uint32_t r,
     const policy::hub_entry entry{seq, m};
     for (const auto target : bus_.relays_of(channel)) {
         auto& relay = *relays_[target];
-        const auto sent = bus_.queue().admit(done, costs_.bus_fanout);
+        // Queued behind the publish (the queue is busy past now()), to the nanosecond.
+        const auto sent = bus_.queue().admit(now(), costs_.bus_fanout);
         carry({{bus_links_[target], stream_dir::downstream, &relay.bus_down}}, m->bytes, sent,
               [this, target, ch = m->channel, entry] {
                   at_relay(target, [this, target, ch, entry] { relay_message(target, ch, entry); });

@@ -28,12 +28,12 @@ TEST(SimProfile, EveryFigureLandsInItsPlace) {
              fig("relay_delivery_us", 14), fig("bus_publish_us", 15), fig("bus_fanout_us", 16),
              fig("client_link_latency_us", 17), fig("backend_link_latency_us", 18),
              fig("bus_link_latency_us", 19)});
-    EXPECT_EQ(c.balancer_accept, micros{11});
-    EXPECT_EQ(c.relay_accept, micros{12});
-    EXPECT_EQ(c.relay_publish, micros{13});
-    EXPECT_EQ(c.relay_delivery, micros{14});
-    EXPECT_EQ(c.bus_publish, micros{15});
-    EXPECT_EQ(c.bus_fanout, micros{16});
+    EXPECT_EQ(c.balancer_accept, nanos{11'000});
+    EXPECT_EQ(c.relay_accept, nanos{12'000});
+    EXPECT_EQ(c.relay_publish, nanos{13'000});
+    EXPECT_EQ(c.relay_delivery, nanos{14'000});
+    EXPECT_EQ(c.bus_publish, nanos{15'000});
+    EXPECT_EQ(c.bus_fanout, nanos{16'000});
     EXPECT_EQ(c.client_link.latency, micros{17});
     EXPECT_EQ(c.backend_link.latency, micros{18});
     EXPECT_EQ(c.bus_link.latency, micros{19});
@@ -43,12 +43,17 @@ TEST(SimProfile, EveryFigureLandsInItsPlace) {
     EXPECT_THROW(apply_cost_figures({}, {fig("warp_us", 1)}), std::invalid_argument);
 }
 
-TEST(SimProfile, RoundsToTheMicrosecondNeverToZeroAndLaterWins) {
+TEST(SimProfile, ServiceTimesKeepNanosecondsLinksRoundToMicrosNeverToZeroAndLaterWins) {
     const auto c = apply_cost_figures(
-        {}, {fig("relay_delivery_us", 0.3), fig("bus_fanout_us", 2.6), fig("bus_fanout_us", 7)});
-    EXPECT_EQ(c.relay_delivery, micros{1});
-    EXPECT_EQ(c.bus_fanout, micros{7});
-    EXPECT_EQ(apply_cost_figures({}, {fig("bus_fanout_us", 2.6)}).bus_fanout, micros{3});
+        {}, {fig("relay_delivery_us", 0.3), fig("bus_fanout_us", 2.6), fig("bus_fanout_us", 7),
+             fig("relay_accept_us", 0.0001), fig("client_link_latency_us", 0.3),
+             fig("bus_link_latency_us", 2.6)});
+    EXPECT_EQ(c.relay_delivery, nanos{300});  // not 1 us: a calibrated sub-us cost runs as itself
+    EXPECT_EQ(c.bus_fanout, nanos{7'000});
+    EXPECT_EQ(c.relay_accept, nanos{1});  // never free
+    EXPECT_EQ(apply_cost_figures({}, {fig("bus_fanout_us", 2.6)}).bus_fanout, nanos{2'600});
+    EXPECT_EQ(c.client_link.latency, micros{1});  // the kernel's clock is microseconds
+    EXPECT_EQ(c.bus_link.latency, micros{3});
 }
 
 TEST(SimProfile, DefaultProfileIsTheBuiltInCosts) {
@@ -59,7 +64,7 @@ TEST(SimProfile, DefaultProfileIsTheBuiltInCosts) {
     EXPECT_EQ(figures.size(), scenario::cost_keys().size());  // it gives every figure
     sim_costs odd;  // every field off its default, so a figure the file lacks shows
     odd.balancer_accept = odd.relay_accept = odd.relay_publish = odd.relay_delivery =
-        odd.bus_publish = odd.bus_fanout = micros{999};
+        odd.bus_publish = odd.bus_fanout = nanos{999};
     odd.client_link.latency = odd.backend_link.latency = odd.bus_link.latency = micros{999};
     const auto c = apply_cost_figures(odd, figures);
     const sim_costs d;
