@@ -220,7 +220,7 @@ void proxy_worker::stop() {
     ioc_.stop();
 }
 
-backend_chooser& proxy_worker::chooser() {
+policy::backend_chooser& proxy_worker::chooser() {
     // Refresh the chooser's view from the shared atomics: a handful of relaxed loads.
     auto& pool = state_.pool;
     for (std::size_t i = 0; i < pool.size(); ++i) {

@@ -14,9 +14,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
-#include "backends/balancer/backend_chooser.hpp"
 #include "backends/balancer/balancer_state.hpp"
 #include "backends/balancer/upstream_pool.hpp"
+#include "backends/policy/backend_chooser.hpp"
 #include "backends/policy/token_bucket.hpp"
 
 namespace switchyard::balancer {
@@ -59,7 +59,7 @@ class proxy_worker {
     void stop();
 
     // Used by the sessions running on this worker.
-    backend_chooser& chooser();
+    policy::backend_chooser& chooser();
     upstream_pool& upstreams() noexcept { return upstreams_; }
     boost::asio::ssl::context* tls_context() noexcept { return tls_; }
     /// The backend a cookie value names when it is valid and the id configured (cached).
@@ -102,7 +102,7 @@ class proxy_worker {
     // reactor can skip its per-descriptor locking.
     boost::asio::io_context ioc_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
     std::vector<std::unique_ptr<listener>> listeners_;
-    backend_chooser chooser_;
+    policy::backend_chooser chooser_;
     upstream_pool upstreams_;
     std::vector<cookie_cache> cookies_;
     std::string last_cookie_value_;

@@ -77,4 +77,62 @@ std::optional<std::string_view> sockjs_session_id(std::string_view target,
     return parts[1];
 }
 
+own_answer answer_without_backend(bool capped, bool client_keep_alive, bool has_body,
+                                  bool draining) noexcept {
+    if (capped)
+        return {503, "503 backends busy, retry\n", false, 1};
+    return {503, "503 no backend available\n",
+            keep_client_after_own_answer(client_keep_alive, has_body, draining)};
+}
+
+std::optional<own_answer> answer_body_fault(body_fault fault) noexcept {
+    switch (fault) {
+        case body_fault::deadline_passed:
+            return own_answer{408, "408 request body timeout\n", false};
+        case body_fault::too_large:
+            return own_answer{413, "413 request body too large\n", false};
+        case body_fault::malformed:
+            return own_answer{400, "400 malformed request body\n", false};
+        case body_fault::gone:
+            break;
+    }
+    return std::nullopt;
+}
+
+bool answers_continue_itself(bool has_body, std::string_view expect) noexcept {
+    constexpr std::string_view token = "100-continue";
+    if (!has_body || expect.size() != token.size())
+        return false;
+    for (std::size_t i = 0; i < token.size(); ++i) {
+        const char c = expect[i] >= 'A' && expect[i] <= 'Z' ? expect[i] - 'A' + 'a' : expect[i];
+        if (c != token[i])
+            return false;
+    }
+    return true;
+}
+
+std::optional<std::string_view> session_routing_key(bool sticky_enabled,
+                                                    std::string_view sockjs_prefix,
+                                                    std::string_view target) noexcept {
+    if (!sticky_enabled || sockjs_prefix.empty())
+        return std::nullopt;
+    return sockjs_session_id(target, sockjs_prefix);
+}
+
+bool opens_tunnel(bool upgrade, unsigned status) noexcept {
+    return upgrade && status == 101;
+}
+
+bool sets_affinity_cookie(bool sticky_enabled, bool chooser_wants_cookie) noexcept {
+    return sticky_enabled && chooser_wants_cookie;
+}
+
+bool body_ends_at_close(bool response_done, bool chunked, bool has_content_length) noexcept {
+    return !response_done && !chunked && !has_content_length;
+}
+
+bool upstream_reusable(bool backend_keep_alive, bool response_done) noexcept {
+    return backend_keep_alive && response_done;
+}
+
 }  // namespace switchyard::policy

@@ -5,18 +5,18 @@
 #include <boost/beast/http.hpp>
 
 #include "backends/balancer/admin_server.hpp"
-#include "backends/balancer/backend_chooser.hpp"
 #include "backends/net/proxy_headers.hpp"
+#include "backends/policy/backend_chooser.hpp"
 #include "backends/policy/sticky_codec.hpp"
 
 using namespace switchyard;
 
 namespace {
-balancer::backend_chooser make(const char* strategy, std::size_t n) {
+policy::backend_chooser make(const char* strategy, std::size_t n) {
     std::vector<std::string> ids;
     for (std::size_t i = 0; i < n; ++i)
         ids.push_back("relay-" + std::to_string(i));
-    return balancer::backend_chooser(ids, policy::make_selector(strategy), 1);
+    return policy::backend_chooser(ids, policy::make_selector(strategy), 1);
 }
 }  // namespace
 
@@ -38,7 +38,7 @@ static void BM_FindCookie(benchmark::State& state) {
     const std::string header =
         "_ga=GA1.2.3; theme=dark; server=relay-3.6b07.AAAAAAAAAAAAAAAAAAAAAA; lang=en";
     for (auto _ : state)
-        benchmark::DoNotOptimize(balancer::find_cookie(header, "server"));
+        benchmark::DoNotOptimize(policy::find_cookie(header, "server"));
 }
 BENCHMARK(BM_FindCookie);
 

@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
+#include <optional>
+#include <string_view>
+
 using namespace switchyard::policy;
 
 TEST(ForwardPolicy, IdempotentMethodsAreTheOnesRfc9110Names) {
@@ -89,4 +93,134 @@ TEST(ForwardPolicy, SockjsSessionIdIsTheSecondSegmentOfASessionPath) {
                           "/sockjs/1/a.b/xhr", "/sockjs/iframe.html", "/"})
         EXPECT_FALSE(sockjs_session_id(t, "/sockjs")) << t;
     EXPECT_FALSE(sockjs_session_id("/sockjs/1/abc/xhr", ""));
+}
+
+TEST(ForwardPolicy, AnswerWithoutBackendTable) {
+    struct row {
+        bool capped, keep_alive, has_body, draining;
+        unsigned status;
+        std::string_view body;
+        bool keep;
+        unsigned retry_after_s;
+    };
+    const row rows[] = {
+        // A reconnect storm: come back later, and the connection closes whatever the client
+        // wanted.
+        {true, true, false, false, 503, "503 backends busy, retry\n", false, 1},
+        {true, false, true, true, 503, "503 backends busy, retry\n", false, 1},
+        // No live backend: plain 503, kept open only when nothing forbids it.
+        {false, true, false, false, 503, "503 no backend available\n", true, 0},
+        {false, true, true, false, 503, "503 no backend available\n", false, 0},
+        {false, true, false, true, 503, "503 no backend available\n", false, 0},
+        {false, false, false, false, 503, "503 no backend available\n", false, 0},
+    };
+    for (const auto& r : rows) {
+        const auto a = answer_without_backend(r.capped, r.keep_alive, r.has_body, r.draining);
+        const auto where = ::testing::Message()
+                           << "capped=" << r.capped << " keep_alive=" << r.keep_alive
+                           << " body=" << r.has_body << " draining=" << r.draining;
+        EXPECT_EQ(a.status, r.status) << where;
+        EXPECT_EQ(a.body, r.body) << where;
+        EXPECT_EQ(a.keep, r.keep) << where;
+        EXPECT_EQ(a.retry_after_s, r.retry_after_s) << where;
+    }
+}
+
+TEST(ForwardPolicy, BrokenBodyAnswersTable) {
+    struct row {
+        body_fault fault;
+        unsigned status;  // 0: nothing is sent
+        std::string_view body;
+    };
+    const row rows[] = {
+        {body_fault::deadline_passed, 408, "408 request body timeout\n"},
+        {body_fault::too_large, 413, "413 request body too large\n"},
+        {body_fault::malformed, 400, "400 malformed request body\n"},
+        {body_fault::gone, 0, ""},
+    };
+    for (const auto& r : rows) {
+        const auto a = answer_body_fault(r.fault);
+        if (r.status == 0) {
+            EXPECT_FALSE(a.has_value()) << static_cast<int>(r.fault);
+            continue;
+        }
+        ASSERT_TRUE(a.has_value()) << static_cast<int>(r.fault);
+        EXPECT_EQ(a->status, r.status);
+        EXPECT_EQ(a->body, r.body);
+        EXPECT_FALSE(a->keep) << "the rest of a broken body is unknown: the connection closes";
+        EXPECT_EQ(a->retry_after_s, 0u);
+    }
+}
+
+TEST(ForwardPolicy, ContinueAnsweredByTheBalancerOnlyForABodyAndTheExactToken) {
+    struct row {
+        bool has_body;
+        std::string_view expect;
+        bool answers;
+    };
+    const row rows[] = {
+        {true, "100-continue", true},
+        {true, "100-Continue", true},
+        {true, "100-CONTINUE", true},
+        {false, "100-continue", false},
+        {true, "", false},
+        {true, "100-continue ", false},
+        {true, "100-continuex", false},
+        {true, "200-continue", false},
+        {true, "100", false},
+    };
+    for (const auto& r : rows)
+        EXPECT_EQ(answers_continue_itself(r.has_body, r.expect), r.answers)
+            << "body=" << r.has_body << " expect='" << r.expect << "'";
+}
+
+TEST(ForwardPolicy, SessionRoutingKeyNeedsStickyAndAPrefix) {
+    struct row {
+        bool sticky;
+        std::string_view prefix, target;
+        std::optional<std::string_view> key;
+    };
+    const row rows[] = {
+        {true, "/sockjs", "/sockjs/1/abc/xhr", "abc"},
+        {true, "/sockjs", "/sockjs/1/abc/xhr_send?t=1", "abc"},
+        {false, "/sockjs", "/sockjs/1/abc/xhr", std::nullopt},  // --no-sticky: no affinity
+        {true, "", "/sockjs/1/abc/xhr", std::nullopt},          // SockJS routing off
+        {true, "/sockjs", "/sockjs/info", std::nullopt},
+        {true, "/sockjs", "/other/1/abc/xhr", std::nullopt},
+    };
+    for (const auto& r : rows)
+        EXPECT_EQ(session_routing_key(r.sticky, r.prefix, r.target), r.key)
+            << "sticky=" << r.sticky << " prefix='" << r.prefix << "' target=" << r.target;
+}
+
+TEST(ForwardPolicy, WhatFollowsAResponseHeaderTable) {
+    // A tunnel only when an upgrade was asked for and accepted.
+    EXPECT_TRUE(opens_tunnel(true, 101));
+    EXPECT_FALSE(opens_tunnel(true, 200)) << "a refused upgrade is relayed as a response";
+    EXPECT_FALSE(opens_tunnel(true, 400));
+    EXPECT_FALSE(opens_tunnel(false, 101)) << "a 101 nobody asked for opens nothing";
+
+    struct cookie_row {
+        bool sticky, chooser_wants, sets;
+    };
+    for (const auto& r : std::initializer_list<cookie_row>{
+             {true, true, true}, {true, false, false}, {false, true, false}, {false, false, false}})
+        EXPECT_EQ(sets_affinity_cookie(r.sticky, r.chooser_wants), r.sets)
+            << "sticky=" << r.sticky << " chooser_wants=" << r.chooser_wants;
+
+    struct framing_row {
+        bool done, chunked, has_length, ends_at_close;
+    };
+    for (const auto& r : std::initializer_list<framing_row>{{false, false, false, true},
+                                                            {true, false, false, false},
+                                                            {false, true, false, false},
+                                                            {false, false, true, false},
+                                                            {false, true, true, false}})
+        EXPECT_EQ(body_ends_at_close(r.done, r.chunked, r.has_length), r.ends_at_close)
+            << "done=" << r.done << " chunked=" << r.chunked << " length=" << r.has_length;
+
+    EXPECT_TRUE(upstream_reusable(true, true));
+    EXPECT_FALSE(upstream_reusable(false, true)) << "the backend said close";
+    EXPECT_FALSE(upstream_reusable(true, false)) << "unread response bytes would poison it";
+    EXPECT_FALSE(upstream_reusable(false, false));
 }

@@ -1,9 +1,8 @@
-#include "backends/balancer/backend_chooser.hpp"
+#include "backends/policy/backend_chooser.hpp"
 
-namespace switchyard::balancer {
+namespace switchyard::policy {
 
-bool honours_affinity(policy::backend_state s) noexcept {
-    using policy::backend_state;
+bool honours_affinity(backend_state s) noexcept {
     return s == backend_state::up || s == backend_state::suspect || s == backend_state::draining;
 }
 
@@ -32,11 +31,11 @@ std::string_view find_cookie(std::string_view header, std::string_view name) noe
     return {};
 }
 
-backend_chooser::backend_chooser(std::vector<std::string> ids,
-                                 std::unique_ptr<policy::selector> strategy, std::uint64_t seed)
+backend_chooser::backend_chooser(std::vector<std::string> ids, std::unique_ptr<selector> strategy,
+                                 std::uint64_t seed)
     : strategy_(std::move(strategy)), rng_(seed) {
     for (auto& id : ids) {
-        policy::backend_view v;
+        backend_view v;
         v.id = std::move(id);
         views_.push_back(std::move(v));
     }
@@ -45,7 +44,7 @@ backend_chooser::backend_chooser(std::vector<std::string> ids,
     session_ring_.on_backends_changed(views_);
 }
 
-void backend_chooser::refresh(std::size_t i, policy::backend_state state, std::uint32_t weight,
+void backend_chooser::refresh(std::size_t i, backend_state state, std::uint32_t weight,
                               std::uint32_t active) noexcept {
     auto& v = views_[i];
     v.state = state;
@@ -64,8 +63,8 @@ std::optional<choice> backend_chooser::choose(std::optional<std::size_t> pinned,
     bool any_tried = false;
     for (std::size_t i = 0; i < tried.size() && i < views_.size(); ++i)
         any_tried = any_tried || tried[i];
-    policy::pick_request request{session ? *session : hash_key};
-    policy::selector& by = session ? static_cast<policy::selector&>(session_ring_) : *strategy_;
+    pick_request request{session ? *session : hash_key};
+    selector& by = session ? static_cast<selector&>(session_ring_) : *strategy_;
     std::optional<std::size_t> picked;
     if (!any_tried) {
         picked = by.pick(views_, request, rng_);
@@ -84,4 +83,4 @@ std::optional<choice> backend_chooser::choose(std::optional<std::size_t> pinned,
     return choice{*picked, true};
 }
 
-}  // namespace switchyard::balancer
+}  // namespace switchyard::policy

@@ -1,19 +1,18 @@
-#include "backends/balancer/backend_chooser.hpp"
+#include "backends/policy/backend_chooser.hpp"
 
 #include <gtest/gtest.h>
 
 #include <map>
 #include <set>
 
-using namespace switchyard::balancer;
-using switchyard::policy::backend_state;
+using namespace switchyard::policy;
 
 namespace {
 backend_chooser make(const char* strategy, std::size_t n, std::uint64_t seed = 1) {
     std::vector<std::string> ids;
     for (std::size_t i = 0; i < n; ++i)
         ids.push_back("b" + std::to_string(i));
-    return backend_chooser(ids, switchyard::policy::make_selector(strategy), seed);
+    return backend_chooser(ids, make_selector(strategy), seed);
 }
 }  // namespace
 

@@ -16,11 +16,11 @@
 #include "backends/policy/fast_rng.hpp"
 #include "backends/policy/selector.hpp"
 
-namespace switchyard::balancer {
+namespace switchyard::policy {
 
 /// True when a client pinned to a backend in state `s` should stay there. Draining keeps its
 /// pinned clients (as HAProxy's drain does): only new clients are turned away.
-bool honours_affinity(policy::backend_state s) noexcept;
+bool honours_affinity(backend_state s) noexcept;
 
 /// The value of cookie `name` in a `Cookie:` header, or empty when absent.
 std::string_view find_cookie(std::string_view cookie_header, std::string_view name) noexcept;
@@ -34,11 +34,11 @@ struct choice {
 /// Chooses a backend for one request or upgrade. One per worker thread.
 class backend_chooser {
   public:
-    backend_chooser(std::vector<std::string> ids, std::unique_ptr<policy::selector> strategy,
+    backend_chooser(std::vector<std::string> ids, std::unique_ptr<selector> strategy,
                     std::uint64_t seed);
 
     /// Updates the live view of backend `i` (done before each choice, from the shared atomics).
-    void refresh(std::size_t i, policy::backend_state state, std::uint32_t weight,
+    void refresh(std::size_t i, backend_state state, std::uint32_t weight,
                  std::uint32_t active) noexcept;
 
     /// `pinned` is the backend index the client's valid cookie names, if any. `tried[i]` marks
@@ -53,12 +53,12 @@ class backend_chooser {
     std::size_t size() const noexcept { return views_.size(); }
 
   private:
-    std::vector<policy::backend_view> views_;
-    std::vector<policy::backend_view> scratch_;
-    std::unique_ptr<policy::selector> strategy_;
+    std::vector<backend_view> views_;
+    std::vector<backend_view> scratch_;
+    std::unique_ptr<selector> strategy_;
     /// Places SockJS sessions by their id, whatever the strategy.
-    policy::consistent_hash_selector session_ring_;
-    policy::fast_rng rng_;
+    consistent_hash_selector session_ring_;
+    fast_rng rng_;
 };
 
-}  // namespace switchyard::balancer
+}  // namespace switchyard::policy
