@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "backends/policy/selector.hpp"
+#include "engine/cli/calibrate_command.hpp"
 #include "engine/cli/run_controller.hpp"
 #include "engine/faults/toxic_table.hpp"
 #include "engine/fleet/fleet_config.hpp"
@@ -35,6 +36,7 @@ const char* main_help =
     "  sim FILE        the same in the simulated world (virtual time; `sim --help`)\n"
     "  validate FILE.. check files without running them\n"
     "  list [WHAT]     scenarios, checkers, toxics, actions, transports, strategies, keys\n"
+    "  calibrate       measure this machine's relay and balancer into a cost profile for sim\n"
     "\n"
     "`switchyard <command> --help` describes each command.\n"
     "exit codes: 0 all assertions held, 1 an assertion failed, 2 bad input (scenario or flags),\n"
@@ -359,6 +361,8 @@ int run_cli(const std::vector<std::string>& args) {
         return cmd_validate(rest);
     if (args[0] == "list")
         return cmd_list(rest);
+    if (args[0] == "calibrate")
+        return calibrate_command(rest);
     return bad_flag("unknown command '" + args[0] + "'", main_help);
 }
 
