@@ -29,6 +29,11 @@ void EventPump::push(events::event e) {
     queue_.push_back(std::move(e));
 }
 
+std::size_t EventPump::queued() const {
+    std::lock_guard lock(mutex_);
+    return queue_.size();
+}
+
 void EventPump::attach(events::event_stream& stream) {
     detach();
     stream_ = &stream;

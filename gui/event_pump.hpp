@@ -45,6 +45,9 @@ class EventPump : public QObject {
     /// UI thread: drains now (tests and replay call it to avoid waiting for the timer).
     void drainNow();
 
+    /// Events waiting for the next drain (a producer that can wait, like a simulation, holds
+    /// back while this is large instead of making the pump shed).
+    std::size_t queued() const;
     std::uint64_t droppedSamples() const;
     std::uint64_t droppedEvents() const;
     std::uint64_t batches() const { return batches_; }

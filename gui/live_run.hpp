@@ -12,6 +12,7 @@
 
 #include "gui/command_sink.hpp"
 #include "gui/dashboard_models.hpp"
+#include "gui/run_world.hpp"
 
 namespace switchyard::gui {
 
@@ -25,6 +26,15 @@ class LiveRun : public CommandSink {
     explicit LiveRun(EventPump& pump);
     ~LiveRun() override;
 
+    /// The world the next `open` asks for (real by default).
+    void setWorld(RunWorld w);
+    /// The world of the open scenario: simulated when asked for, or when the real world cannot
+    /// run the file (then `worldNote` says why).
+    RunWorld world() const;
+    QString worldNote() const;
+    /// Simulation speed (virtual seconds per wall second, 0 = as fast as possible); any time.
+    void setSpeed(double speed);
+
     /// Parses and validates a scenario file (does not start anything).
     bool open(const QString& path, QString* error);
     /// Starts the cluster and the run on engine threads; returns at once.
@@ -32,7 +42,8 @@ class LiveRun : public CommandSink {
     /// Asks the run to stop (clients close, partial reports); returns at once.
     void stop();
     bool running() const;
-    /// Freezes the scenario's timeline and countdown (traffic keeps flowing), and resumes it.
+    /// Real world: freezes the scenario's timeline and countdown (traffic keeps flowing).
+    /// Simulation: stops virtual time. `resume` undoes either.
     void pause();
     void resume();
     bool paused() const;

@@ -10,10 +10,12 @@
 #include "gui/event_pump.hpp"
 #include "gui/event_text.hpp"
 #include "gui/live_run.hpp"
+#include "gui/sim_session.hpp"
 #include "gui/topology_model.hpp"
 
-// The dashboard's in-process run: the engine's run_controller on its own thread, watched
-// through its event stream and steered with its apply().
+// The dashboard's in-process run: the engine's run_controller on its own thread (real world),
+// or engine/sim's run_simulation paced to the wall clock (simulated world), watched through
+// its event stream and steered with its apply().
 namespace switchyard::gui {
 
 namespace ev = switchyard::events;
@@ -21,6 +23,10 @@ namespace ev = switchyard::events;
 struct LiveRun::impl {
     std::optional<scenario::scenario> scenario;
     std::unique_ptr<engine::run_controller> controller;
+    std::unique_ptr<SimSession> sim;
+    RunWorld requested = RunWorld::Real;
+    WorldChoice choice;
+    double speed = 1.0;
 };
 
 bool LiveRun::available() {
@@ -36,6 +42,25 @@ LiveRun::~LiveRun() {
     if (impl_->controller)
         impl_->controller->request_stop();
     impl_->controller.reset();
+    impl_->sim.reset();
+}
+
+void LiveRun::setWorld(RunWorld w) {
+    impl_->requested = w;
+}
+
+RunWorld LiveRun::world() const {
+    return impl_->choice.world;
+}
+
+QString LiveRun::worldNote() const {
+    return impl_->choice.note;
+}
+
+void LiveRun::setSpeed(double speed) {
+    impl_->speed = speed;
+    if (impl_->sim)
+        impl_->sim->setSpeed(speed);
 }
 
 bool LiveRun::open(const QString& path, QString* error) {
@@ -46,16 +71,12 @@ bool LiveRun::open(const QString& path, QString* error) {
     }
     try {
         auto s = scenario::parse_scenario_file(path.toStdString());
-        // The dashboard runs the real world: a file only the simulator runs is refused here,
-        // with every reason, as `switchyard run` refuses it.
-        if (const auto refusals = scenario::real_world_refusals(s); !refusals.empty()) {
-            std::string text;
-            for (const auto& d : refusals)
-                text += d.text() + "\n";
-            throw std::runtime_error(text +
-                                     "the real world cannot run this file; run it with "
-                                     "`switchyard sim`");
-        }
+        // A file only the simulator runs (sim: keys, sizes past this machine) opens in
+        // simulation, with the reasons the real world refused it.
+        QStringList refusals;
+        for (const auto& d : scenario::real_world_refusals(s))
+            refusals << QString::fromStdString(d.text());
+        impl_->choice = chooseWorld(impl_->requested, refusals);
         impl_->scenario = std::move(s);
     } catch (const std::exception& e) {
         if (error)
@@ -78,6 +99,19 @@ bool LiveRun::start(QString* error) {
     }
     pump_.detach();
     impl_->controller.reset();
+    impl_->sim.reset();
+    if (impl_->choice.world == RunWorld::Simulated) {
+        try {
+            impl_->sim = std::make_unique<SimSession>(*impl_->scenario, pump_, impl_->speed);
+            impl_->sim->start();
+        } catch (const std::exception& e) {
+            impl_->sim.reset();
+            if (error)
+                *error = QString::fromStdString(e.what());
+            return false;
+        }
+        return true;
+    }
     engine::run_options options;
     // Any link may take a hand fault, and two relays can be added by hand.
     options.proxy_all_links = true;
@@ -101,24 +135,37 @@ bool LiveRun::start(QString* error) {
 void LiveRun::stop() {
     if (impl_->controller)
         impl_->controller->request_stop();
+    if (impl_->sim)
+        impl_->sim->stop();
 }
 
 bool LiveRun::running() const {
-    return impl_->controller && !impl_->controller->finished();
+    return (impl_->controller && !impl_->controller->finished()) ||
+           (impl_->sim && !impl_->sim->finished());
 }
 
 void LiveRun::pause() {
-    if (running())
+    if (!running())
+        return;
+    if (impl_->sim)
+        impl_->sim->pause();
+    else
         impl_->controller->pause();
 }
 
 void LiveRun::resume() {
-    if (running())
+    if (!running())
+        return;
+    if (impl_->sim)
+        impl_->sim->resume();
+    else
         impl_->controller->resume();
 }
 
 bool LiveRun::paused() const {
-    return running() && impl_->controller->paused();
+    if (!running())
+        return false;
+    return impl_->sim ? impl_->sim->paused() : impl_->controller->paused();
 }
 
 std::vector<std::pair<QString, QString>> LiveRun::expectations() const {
@@ -188,8 +235,12 @@ void LiveRun::submit(const HandAction& a) {
         s.params.values["jitter_ms"] = a.jitterMs;
     s.rate_hz = a.rate;
     s.count = a.count;
-    // Applied on the engine's control thread; the outcome comes back as action_applied.
-    impl_->controller->apply(std::move(s));
+    // Applied on the engine's control thread (or the simulation's); the outcome comes back
+    // as action_applied.
+    if (impl_->sim)
+        impl_->sim->apply(std::move(s));
+    else
+        impl_->controller->apply(std::move(s));
 }
 
 }  // namespace switchyard::gui

@@ -13,6 +13,15 @@ bool LiveRun::available() {
 LiveRun::LiveRun(EventPump& pump) : pump_(pump) {}
 LiveRun::~LiveRun() = default;
 
+void LiveRun::setWorld(RunWorld) {}
+RunWorld LiveRun::world() const {
+    return RunWorld::Real;
+}
+QString LiveRun::worldNote() const {
+    return {};
+}
+void LiveRun::setSpeed(double) {}
+
 bool LiveRun::open(const QString&, QString* error) {
     if (error)
         *error = QStringLiteral(

@@ -161,6 +161,16 @@ void MainWindow::buildToolbar() {
     QToolBar* tb = addToolBar(tr("Run"));
     tb->setMovable(false);
     tb->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    // The world a scenario runs in: real processes on this machine, or the simulator (virtual
+    // time, any size; paced by Speed).
+    world_ = new QComboBox;
+    world_->setObjectName(QStringLiteral("worldChoice"));
+    world_->addItem(tr("Real"), static_cast<int>(RunWorld::Real));
+    world_->addItem(tr("Simulation"), static_cast<int>(RunWorld::Simulated));
+    world_->setEnabled(LiveRun::available());
+    connect(world_, &QComboBox::currentIndexChanged, this,
+            [this](int i) { setWorld(static_cast<RunWorld>(world_->itemData(i).toInt())); });
+    tb->addWidget(world_);
     QAction* openScenario = tb->addAction(tr("Open scenario…"), this, &MainWindow::onOpenScenario);
     openScenario->setEnabled(LiveRun::available());
     if (!LiveRun::available())
@@ -180,8 +190,10 @@ void MainWindow::buildToolbar() {
              {"0.5×", 0.5}, {"1×", 1}, {"2×", 2}, {"5×", 5}, {"10×", 10}, {"50×", 50}, {"max", 0}})
         speed_->addItem(QString::fromUtf8(label), value);
     speed_->setCurrentIndex(1);
-    connect(speed_, &QComboBox::currentIndexChanged, this,
-            [this](int i) { replay_.setSpeed(speed_->itemData(i).toDouble()); });
+    connect(speed_, &QComboBox::currentIndexChanged, this, [this](int i) {
+        replay_.setSpeed(speed_->itemData(i).toDouble());
+        live_->setSpeed(speed_->itemData(i).toDouble());
+    });
     tb->addWidget(speed_);
     tb->addWidget(new QLabel(tr("  Chart window ")));
     window_ = new QComboBox;
@@ -387,6 +399,28 @@ bool MainWindow::openEvents(const QString& path, QString* error) {
     return true;
 }
 
+void MainWindow::setWorld(RunWorld w) {
+    live_->setWorld(w);
+    {
+        const QSignalBlocker quiet(world_);
+        world_->setCurrentIndex(world_->findData(static_cast<int>(w)));
+    }
+    // The open scenario follows, unless it is running (the choice is for the next open).
+    if (!source_.isEmpty() && replay_.events().empty() && !live_->running()) {
+        QString err;
+        if (!openScenario(source_, &err))
+            QMessageBox::warning(this, tr("Cannot open scenario"), err);
+    }
+}
+
+LiveRun& MainWindow::run() {
+    return *live_;
+}
+
+RunWorld MainWindow::world() const {
+    return live_->world();
+}
+
 void MainWindow::startReplay() {
     replay_.setSpeed(speed_->currentData().toDouble());
     replay_.play();
@@ -418,6 +452,7 @@ void MainWindow::setReplaySpeed(double speed) {
             best = i;
     speed_->setCurrentIndex(best);
     replay_.setSpeed(speed);  // the exact value, even between the presets
+    live_->setSpeed(speed);
 }
 
 bool MainWindow::saveSession(const QString& path, QString* error) {
@@ -440,8 +475,14 @@ bool MainWindow::saveSession(const QString& path, QString* error) {
 
 bool MainWindow::openScenario(const QString& path, QString* error) {
     replay_.setEvents({});
+    live_->setSpeed(replay_.speed());
     if (!live_->open(path, error))
         return false;
+    {
+        // Show the world actually chosen (a sim-only file switches it).
+        const QSignalBlocker quiet(world_);
+        world_->setCurrentIndex(world_->findData(static_cast<int>(live_->world())));
+    }
     // One box per fleet of the scenario from the start, in the scenario's order.
     models_.topology().setKnownFleets(live_->fleetNames());
     models_.clear();
@@ -452,6 +493,8 @@ bool MainWindow::openScenario(const QString& path, QString* error) {
         publishRate_->setValue(rate);
     }
     source_ = path;
+    if (!live_->worldNote().isEmpty())
+        pump_.push(ev::log_message{ev::micros{0}, "info", live_->worldNote().toStdString()});
     updateStatus();
     return true;
 }
@@ -680,7 +723,13 @@ void MainWindow::openFaultDialog(const QString& link) {
 
 void MainWindow::updateStatus() {
     QString mode;
-    if (live_ && live_->running())
+    if (live_ && live_->running() && live_->world() == RunWorld::Simulated)
+        mode = tr("SIMULATION %1 at %2%3")
+                   .arg(source_,
+                        replay_.speed() <= 0 ? tr("max speed")
+                                             : tr("%1×").arg(replay_.speed(), 0, 'g', 3),
+                        live_->paused() ? tr(" (paused)") : QString());
+    else if (live_ && live_->running())
         mode = tr("LIVE %1%2").arg(source_, live_->paused() ? tr(" (timeline paused)") : QString());
     else if (!replay_.events().empty())
         mode =

@@ -11,6 +11,7 @@
 #include "gui/dashboard_models.hpp"
 #include "gui/event_pump.hpp"
 #include "gui/replay_driver.hpp"
+#include "gui/run_world.hpp"
 #include "gui/theme.hpp"
 
 class QAction;
@@ -38,6 +39,7 @@ class MainWindow : public QMainWindow {
     /// Loads an NDJSON event log for replay (not started). False with a message on error.
     bool openEvents(const QString& path, QString* error = nullptr);
     void startReplay();
+    /// Speed of replays and of simulations (1 real time, 10, 0 = as fast as possible).
     void setReplaySpeed(double speed);
     /// Shows the replay as it was at run time `seconds` (paused there). Going back replays
     /// the file from its start up to that time, so every model is exactly as it was.
@@ -48,8 +50,15 @@ class MainWindow : public QMainWindow {
     void submitHandAction(const HandAction& a);
     void setDarkTheme(bool dark);
     bool darkTheme() const { return theme_.dark; }
-    /// Opens a scenario for an in-process run (only when built with the engine's run API).
+    /// Opens a scenario for an in-process run (only when built with the engine's run API), in
+    /// the world chosen with `setWorld` (a file only the simulator runs opens in simulation).
     bool openScenario(const QString& path, QString* error = nullptr);
+    /// Real processes or the simulator, for the scenario opened next (and the open one when it
+    /// is not running).
+    void setWorld(RunWorld w);
+    /// The world of the open scenario.
+    RunWorld world() const;
+    LiveRun& run();
     void runScenario();
     void stopRun();
     /// Shows the given bottom tab ("Event log", "Relays", "Assertions").
@@ -106,6 +115,7 @@ class MainWindow : public QMainWindow {
     QComboBox* relayChoice_ = nullptr;
     QComboBox* fleetChoice_ = nullptr;
     QComboBox* speed_ = nullptr;
+    QComboBox* world_ = nullptr;
     QComboBox* window_ = nullptr;
     QSpinBox* clientCount_ = nullptr;
     QDoubleSpinBox* publishRate_ = nullptr;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "gui/event_text.hpp"
+#include "gui/relay_heatmap.hpp"
 
 namespace switchyard::gui {
 
@@ -16,6 +17,10 @@ double millis(ev::micros t) {
     return static_cast<double>(t.count()) / 1e3;
 }
 }  // namespace
+
+bool MetricsHistory::isSpreadSeries(const QString& name) {
+    return name == kBusiestRelay || name == kAverageRelay || name == kLeastBusyRelay;
+}
 
 MetricsHistory::MetricsHistory(QObject* parent) : QObject(parent) {}
 
@@ -46,8 +51,25 @@ void MetricsHistory::apply(const ev::event& e) {
         duration_ = seconds(s->duration);
     } else if (const auto* m = std::get_if<ev::metrics>(&e)) {
         const double period = seconds(m->period);
-        for (const auto& r : m->relays)
-            clientsPerRelay_[qs(r.relay)].append(t, r.clients);
+        if (useHeatMap(static_cast<int>(m->relays.size()))) {
+            // Hundreds of lines read as noise and cost a series each: past a screenful of
+            // relays the chart shows the spread, busiest / average / least busy relay.
+            for (auto it = clientsPerRelay_.begin(); it != clientsPerRelay_.end();)
+                it = isSpreadSeries(it.key()) ? std::next(it) : clientsPerRelay_.erase(it);
+            std::uint64_t lo = m->relays.front().clients, hi = lo, sum = 0;
+            for (const auto& r : m->relays) {
+                lo = std::min<std::uint64_t>(lo, r.clients);
+                hi = std::max<std::uint64_t>(hi, r.clients);
+                sum += r.clients;
+            }
+            clientsPerRelay_[kBusiestRelay].append(t, static_cast<double>(hi));
+            clientsPerRelay_[kAverageRelay].append(
+                t, static_cast<double>(sum) / static_cast<double>(m->relays.size()));
+            clientsPerRelay_[kLeastBusyRelay].append(t, static_cast<double>(lo));
+        } else {
+            for (const auto& r : m->relays)
+                clientsPerRelay_[qs(r.relay)].append(t, r.clients);
+        }
         published_.append(t, m->publishes_per_s);
         delivered_.append(t, m->deliveries_per_s);
         if (m->deliveries > 0) {

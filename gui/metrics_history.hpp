@@ -31,7 +31,13 @@ class MetricsHistory : public QObject {
     void endBatch();
     void clear();
 
+    /// Clients of each relay, by relay name. Past kHeatMapAboveRelays relays in a metrics event:
+    /// three series instead, the busiest, the average and the least busy relay of each period.
     const QMap<QString, TimeSeries>& clientsPerRelay() const { return clientsPerRelay_; }
+    static inline const QString kBusiestRelay = QStringLiteral("busiest relay");
+    static inline const QString kAverageRelay = QStringLiteral("average relay");
+    static inline const QString kLeastBusyRelay = QStringLiteral("least busy relay");
+    static bool isSpreadSeries(const QString& name);
     const TimeSeries& published() const { return published_; }
     const TimeSeries& delivered() const { return delivered_; }
     const TimeSeries& p50() const { return p50_; }

@@ -1,5 +1,6 @@
 #include "gui/replay_driver.hpp"
 
+#include <algorithm>
 #include <fstream>
 
 #include "engine/events/ndjson.hpp"
@@ -34,15 +35,16 @@ bool ReplayDriver::load(const QString& path, QString* error) {
 void ReplayDriver::setEvents(std::vector<ev::event> events) {
     timer_.stop();
     events_ = std::move(events);
+    // Kept: the status line asks every tick, and a log may hold millions of events.
+    length_ = 0;
+    for (const auto& e : events_)
+        length_ = std::max(length_, static_cast<double>(ev::event_time(e).count()) / 1e6);
     next_ = 0;
     position_ = 0;
 }
 
 double ReplayDriver::length() const {
-    double t = 0;
-    for (const auto& e : events_)
-        t = std::max(t, static_cast<double>(ev::event_time(e).count()) / 1e6);
-    return t;
+    return length_;
 }
 
 void ReplayDriver::play() {
@@ -83,6 +85,10 @@ void ReplayDriver::tick() {
     while (next_ < events_.size()) {
         const double at = static_cast<double>(ev::event_time(events_[next_]).count()) / 1e6;
         if (at > position_)
+            break;
+        // A big log played fast (a million clients connecting): hand the pump what the UI can
+        // apply and go on at the next tick, rather than let the pump shed events.
+        if (pump_.queued() >= kMaxBacklog)
             break;
         pump_.push(events_[next_]);
         ++next_;

@@ -22,6 +22,9 @@ class ReplayDriver : public QObject {
   public:
     static constexpr int kTickMs = 20;
     static constexpr double kMaxSpeed = 1000.0;
+    /// Past this many events waiting in the pump a tick stops pushing (the rest follow at the
+    /// next ticks), so a log of millions of events is applied whole, not shed.
+    static constexpr std::size_t kMaxBacklog = 100'000;
 
     ReplayDriver(EventPump& pump, QObject* parent = nullptr);
 
@@ -58,6 +61,7 @@ class ReplayDriver : public QObject {
     std::size_t next_ = 0;
     double position_ = 0;
     double speed_ = 1.0;
+    double length_ = 0;
     QTimer timer_;
     QElapsedTimer wall_;
 };

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "gui/event_text.hpp"
+#include "gui/heatmap_paint.hpp"
 
 namespace switchyard::gui {
 
@@ -40,12 +41,25 @@ NodeItem::NodeItem(TopologyModel::Kind kind, QString id) : kind_(kind), id_(std:
     setZValue(2);
 }
 
+void NodeItem::setHeatMap(std::shared_ptr<const HeatMap> m) {
+    prepareGeometryChange();
+    heat_ = std::move(m);
+    heatSize_ = heat_ ? heatMapSize(*heat_) : QSizeF();
+    update();
+}
+
+QString NodeItem::relayAt(QPointF scenePos) const {
+    return heat_ ? heatMapRelayAt(*heat_, mapFromScene(scenePos)) : QString();
+}
+
 QSizeF NodeItem::size() const {
+    if (heat_)
+        return heatSize_;
     switch (kind_) {
         case TopologyModel::Kind::Relay:
             return {226, compact_ ? 80.0 : 104.0};
         case TopologyModel::Kind::Fleet:
-            return {226, compact_ ? 80.0 : 104.0};
+            return {226, tiny_ ? 64.0 : compact_ ? 80.0 : 104.0};
         default:
             return {160, 96};
     }
@@ -63,12 +77,23 @@ void NodeItem::setNode(const TopologyModel::Node& n, const QString& health) {
 
 QStringList NodeItem::lines() const {
     QStringList out;
+    if (heat_) {
+        out << QStringLiteral("Relays · heat map by clients") << heatMapSummary(*heat_);
+        if (!heat_->busiest.isEmpty())
+            out << QStringLiteral("Busiest: ") + heat_->busiest.join(QStringLiteral(" · "));
+        if (!heat_->failed.isEmpty())
+            out << QStringLiteral("Failed (%1): ").arg(heat_->failed.size()) +
+                       heat_->failed.join(QStringLiteral(", "));
+        return out;
+    }
     out << title(kind_, id_);
     switch (kind_) {
         case TopologyModel::Kind::Fleet:
             out << QStringLiteral("%1 connected · %2 reconnects")
                        .arg(node_.clients)
                        .arg(node_.reconnects);
+            if (tiny_)
+                break;
             // Metrics give the publish rate of all fleets together: shown only when this is
             // the only fleet; otherwise the failed connects (per fleet) take the line.
             out << (fleetAlone_ ? QStringLiteral("%1 msg/s published · %2 failed")
@@ -119,6 +144,10 @@ QStringList NodeItem::lines() const {
 
 void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
     const Theme& t = theme_ ? *theme_ : fallbackTheme();
+    if (heat_) {
+        paintHeatMap(*p, *heat_, t);
+        return;
+    }
     const QRectF r(QPointF(0, 0), size());
     const bool showsHealth = kind_ != TopologyModel::Kind::Fleet;
     const QColor accent = showsHealth ? t.health(health_) : t.sticky;

@@ -5,7 +5,9 @@
 #include <QString>
 
 #include <array>
+#include <memory>
 
+#include "gui/relay_heatmap.hpp"
 #include "gui/theme.hpp"
 #include "gui/topology_model.hpp"
 
@@ -35,11 +37,22 @@ class NodeItem : public QGraphicsItem {
         compact_ = on;
         update();
     }
+    /// Many fleets: the smallest box, the name, the counts and the placement bar only.
+    void setTiny(bool on) {
+        prepareGeometryChange();
+        tiny_ = on;
+        update();
+    }
     /// Fleets: whether this is the only fleet (then the run's publish rate is its own).
     void setFleetAlone(bool on) {
         fleetAlone_ = on;
         update();
     }
+    /// Many relays: this one item stands for all of them, drawn as a heat map (null: a box).
+    void setHeatMap(std::shared_ptr<const HeatMap> m);
+    const HeatMap* heatMap() const { return heat_.get(); }
+    /// The relay under `scenePos` in the heat map ("" when none or not a heat map).
+    QString relayAt(QPointF scenePos) const;
     TopologyModel::Kind kind() const { return kind_; }
     const QString& id() const { return id_; }
     const QString& health() const { return health_; }
@@ -58,7 +71,10 @@ class NodeItem : public QGraphicsItem {
     const Theme* theme_ = nullptr;
     bool selected_ = false;
     bool compact_ = false;
+    bool tiny_ = false;
     bool fleetAlone_ = true;
+    std::shared_ptr<const HeatMap> heat_;
+    QSizeF heatSize_;
 };
 
 /// A line between two nodes; width grows with log(traffic), dashed red with a label while a

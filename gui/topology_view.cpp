@@ -5,6 +5,7 @@
 #include <QMouseEvent>
 
 #include "gui/event_text.hpp"
+#include "gui/heatmap_paint.hpp"
 #include "gui/topology_items.hpp"
 #include "gui/topology_model.hpp"
 
@@ -13,10 +14,13 @@ namespace switchyard::gui {
 namespace {
 constexpr qreal kRelaySpacing = 122;
 constexpr qreal kCompactSpacing = 90;
+constexpr qreal kTinySpacing = 72;
+constexpr std::size_t kTinyFleetsAbove = 6;
 constexpr qreal kFleetX = 0;
 constexpr qreal kBalancerX = 270;
 constexpr qreal kRelayX = 475;
 constexpr qreal kRedisX = 775;
+constexpr qreal kHeatRedisX = kRelayX + kHeatMapWidth + 90;
 }  // namespace
 
 TopologyView::TopologyView(TopologyModel& model, QWidget* parent)
@@ -50,6 +54,7 @@ void TopologyView::setTheme(const Theme& t) {
         e->setTheme(&theme_);
     if (legend_)
         legend_->setTheme(&theme_);
+    refreshHeatMap();  // its cell colours come from the theme
     viewport()->update();
 }
 
@@ -65,8 +70,22 @@ void TopologyView::rebuild() {
     nodes_.clear();
     delete legend_;
     legend_ = nullptr;
+    heat_ = nullptr;
+    int relayCount = 0;
+    for (int r = 0; r < model_.rowCount(); ++r)
+        relayCount += model_.node(r).kind == TopologyModel::Kind::Relay ? 1 : 0;
+    const bool heatMap = useHeatMap(relayCount);
+    if (heatMap) {
+        heat_ = new NodeItem(TopologyModel::Kind::Relay, heatMapId());
+        heat_->setTheme(&theme_);
+        scene_->addItem(heat_);
+        nodes_.insert(heat_->id(), heat_);
+        refreshHeatMap();
+    }
     for (int r = 0; r < model_.rowCount(); ++r) {
         const auto& n = model_.node(r);
+        if (heatMap && n.kind == TopologyModel::Kind::Relay)
+            continue;
         auto* item = new NodeItem(n.kind, n.id);
         item->setTheme(&theme_);
         item->setNode(n, TopologyModel::effectiveHealth(n));
@@ -80,6 +99,30 @@ void TopologyView::rebuild() {
     relayout();
 }
 
+QString TopologyView::heatMapId() {
+    return QStringLiteral("#relays");
+}
+
+void TopologyView::refreshHeatMap() {
+    if (!heat_)
+        return;
+    std::vector<TopologyModel::Node> relays;
+    for (int r = 0; r < model_.rowCount(); ++r)
+        if (model_.node(r).kind == TopologyModel::Kind::Relay)
+            relays.push_back(model_.node(r));
+    const auto before = heat_->size();
+    heat_->setHeatMap(std::make_shared<const HeatMap>(buildHeatMap(relays, theme_)));
+    // More names (a relay failed) make the item taller: the picture is laid out again.
+    if (heat_->size() != before && legend_)
+        relayout();
+}
+
+QString TopologyView::relayOf(NodeItem* n, QPointF scenePos) const {
+    if (n == heat_)
+        return heat_->relayAt(scenePos);
+    return n->kind() == TopologyModel::Kind::Relay ? n->id() : QString();
+}
+
 void TopologyView::relayout() {
     std::vector<NodeItem*> relays;
     std::vector<NodeItem*> fleets;
@@ -87,6 +130,8 @@ void TopologyView::relayout() {
     NodeItem* redis = nullptr;
     for (int r = 0; r < model_.rowCount(); ++r) {
         NodeItem* item = nodes_.value(model_.node(r).id);
+        if (!item)
+            continue;  // a relay drawn in the heat map
         switch (item->kind()) {
             case TopologyModel::Kind::Fleet:
                 fleets.push_back(item);
@@ -98,31 +143,44 @@ void TopologyView::relayout() {
                 redis = item;
                 break;
             case TopologyModel::Kind::Relay:
-                relays.push_back(item);
+                if (item != heat_)
+                    relays.push_back(item);
                 break;
         }
     }
+    if (heat_)
+        relays = {heat_};
     // Past three relays the boxes shrink so the picture keeps a readable scale on a laptop.
     // Fleets stack the same way on the left, compact on their own count.
     const bool compact = relays.size() > 3;
     const qreal spacing = compact ? kCompactSpacing : kRelaySpacing;
     for (NodeItem* r : relays)
-        r->setCompact(compact);
+        if (r != heat_)
+            r->setCompact(compact);
+    // Past six fleets each is one line of counts over its placement bar: ten fleets of a
+    // million clients stay beside the heat map instead of towering over it.
     const bool fleetsCompact = fleets.size() > 3;
-    const qreal fleetSpacing = fleetsCompact ? kCompactSpacing : kRelaySpacing;
+    const bool fleetsTiny = fleets.size() > kTinyFleetsAbove;
+    const qreal fleetSpacing = fleetsTiny      ? kTinySpacing
+                               : fleetsCompact ? kCompactSpacing
+                                               : kRelaySpacing;
     for (NodeItem* f : fleets) {
         f->setCompact(fleetsCompact);
+        f->setTiny(fleetsTiny);
         f->setFleetAlone(fleets.size() == 1);
     }
-    const qreal height = std::max({3 * kRelaySpacing, static_cast<qreal>(relays.size()) * spacing,
-                                   static_cast<qreal>(fleets.size()) * fleetSpacing});
+    const qreal redisX = heat_ ? kHeatRedisX : kRedisX;
+    const qreal relaysHeight =
+        heat_ ? heat_->size().height() + 20 : static_cast<qreal>(relays.size()) * spacing;
+    const qreal height = std::max(
+        {3 * kRelaySpacing, relaysHeight, static_cast<qreal>(fleets.size()) * fleetSpacing});
     const qreal mid = height / 2;
     auto place = [&](NodeItem* item, qreal x) {
         if (item)
             item->setPos(x, mid - item->size().height() / 2);
     };
     place(balancer, kBalancerX);
-    place(redis, kRedisX);
+    place(redis, redisX);
     auto stack = [&](const std::vector<NodeItem*>& items, qreal x, qreal step) {
         const qreal top = mid - static_cast<qreal>(items.size()) * step / 2;
         for (std::size_t i = 0; i < items.size(); ++i)
@@ -130,7 +188,10 @@ void TopologyView::relayout() {
                 x, top + static_cast<qreal>(i) * step + (step - items[i]->size().height()) / 2);
     };
     stack(fleets, kFleetX, fleetSpacing);
-    stack(relays, kRelayX, spacing);
+    if (heat_)
+        place(heat_, kRelayX);
+    else
+        stack(relays, kRelayX, spacing);
 
     for (EdgeItem* e : edges_)
         delete e;
@@ -146,20 +207,35 @@ void TopologyView::relayout() {
     for (NodeItem* f : fleets)
         addEdge(f, balancer, QStringLiteral("client-balancer"));
     for (NodeItem* r : relays) {
-        addEdge(balancer, r, QStringLiteral("balancer-") + r->id());
-        addEdge(r, redis, r->id() + QStringLiteral("-redis"));
+        // The heat map's two edges carry every relay's traffic; no link is named by them.
+        addEdge(balancer, r, r == heat_ ? QString() : QStringLiteral("balancer-") + r->id());
+        addEdge(r, redis, r == heat_ ? QString() : r->id() + QStringLiteral("-redis"));
     }
     legend_->setPos(kFleetX, height + 14);
-    scene_->setSceneRect(QRectF(-16, -16, kRedisX + 160 + 32, height + 14 + 22 + 28));
+    scene_->setSceneRect(QRectF(-16, -16, redisX + 160 + 32, height + 14 + 22 + 28));
     refreshEdges();
     fitInView(scene_->sceneRect(), Qt::KeepAspectRatio);
 }
 
 void TopologyView::onRowsChanged(int first, int last) {
+    bool relayChanged = false;
     for (int r = first; r <= last && r < model_.rowCount(); ++r) {
         const auto& n = model_.node(r);
-        if (NodeItem* item = nodes_.value(n.id))
+        if (heat_ && n.kind == TopologyModel::Kind::Relay)
+            relayChanged = true;
+        else if (NodeItem* item = nodes_.value(n.id))
             item->setNode(n, TopologyModel::effectiveHealth(n));
+    }
+    // One map per batch however many relays changed (dataChanged comes per row).
+    if (relayChanged && !heatRefreshPending_) {
+        heatRefreshPending_ = true;
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                heatRefreshPending_ = false;
+                refreshHeatMap();
+            },
+            Qt::QueuedConnection);
     }
     refreshEdges();
 }
@@ -186,6 +262,8 @@ void TopologyView::refreshEdges() {
             e->setTraffic((model_.publishesPerS() + deliveries) * share);
             if (fault.isEmpty())
                 fault = faults.value(QStringLiteral("clients-balancer"));
+        } else if (e->to() == heat_) {
+            e->setTraffic(deliveries);
         } else if (e->to()->kind() == TopologyModel::Kind::Relay) {
             const int row = model_.rowOf(e->to()->id());
             e->setTraffic(row >= 0 ? model_.node(row).rate : 0);
@@ -208,7 +286,7 @@ void TopologyView::showDeliveries(const std::vector<events::delivery_sample>& sa
     for (const auto& s : samples) {
         if (static_cast<int>(dots_.size()) >= kMaxDots)
             break;
-        NodeItem* to = nodes_.value(qs(s.relay));
+        NodeItem* to = heat_ ? heat_ : nodes_.value(qs(s.relay));
         if (!to)
             continue;
         NodeItem* from = nodes_.value(model_.relayOfClient(s.publisher), to);
@@ -259,7 +337,8 @@ void TopologyView::contextMenuEvent(QContextMenuEvent* e) {
             continue;
         auto* n = static_cast<NodeItem*>(i);
         if (n->kind() == TopologyModel::Kind::Relay) {
-            Q_EMIT relayMenuRequested(n->id(), e->globalPos());
+            if (const QString relay = relayOf(n, mapToScene(e->pos())); !relay.isEmpty())
+                Q_EMIT relayMenuRequested(relay, e->globalPos());
             return;
         }
         if (n->kind() == TopologyModel::Kind::Redis) {
@@ -277,7 +356,10 @@ void TopologyView::mousePressEvent(QMouseEvent* e) {
             continue;
         auto* n = static_cast<NodeItem*>(i);
         if (n->kind() == TopologyModel::Kind::Relay) {
-            selectedRelay_ = n->id();
+            const QString relay = relayOf(n, mapToScene(e->pos()));
+            if (relay.isEmpty())
+                break;
+            selectedRelay_ = relay;
             for (NodeItem* other : std::as_const(nodes_))
                 other->setSelectedRelay(other->id() == selectedRelay_);
             Q_EMIT relaySelected(selectedRelay_);

@@ -36,8 +36,12 @@ class TopologyView : public QGraphicsView {
     const Theme& theme() const { return theme_; }
     void showDeliveries(const std::vector<events::delivery_sample>& samples);
     int activeDots() const { return static_cast<int>(dots_.size()); }
-    /// The node item for an id (tests and screenshots).
+    /// The node item for an id (tests and screenshots). Past kHeatMapAboveRelays relays, the
+    /// relays have no items of their own: `heatMapItem` stands for them all.
     NodeItem* nodeItem(const QString& id) const { return nodes_.value(id, nullptr); }
+    NodeItem* heatMapItem() const { return heat_; }
+    /// The id the heat map item is filed under in the scene's node table.
+    static QString heatMapId();
     QString selectedRelay() const { return selectedRelay_; }
 
   Q_SIGNALS:
@@ -56,6 +60,10 @@ class TopologyView : public QGraphicsView {
     void onRowsChanged(int first, int last);
     void relayout();
     void refreshEdges();
+    /// Recomputes the heat map from the model's relay rows (heat map mode only).
+    void refreshHeatMap();
+    /// The relay a node item under the pointer stands for ("" for other kinds).
+    QString relayOf(NodeItem* n, QPointF scenePos) const;
     void animate();
     QString edgeLinkAt(const QPoint& viewPos) const;
 
@@ -68,6 +76,8 @@ class TopologyView : public QGraphicsView {
     LegendItem* legend_ = nullptr;
     QTimer animation_;
     QString selectedRelay_;
+    NodeItem* heat_ = nullptr;
+    bool heatRefreshPending_ = false;  ///< the relays' heat map, when there are too many for boxes
 };
 
 }  // namespace switchyard::gui

@@ -40,7 +40,11 @@ report::run_result run_simulation(scenario::scenario s, const sim_run_options& o
     ro.json_path = options.json_path;
     ro.junit_path = options.junit_path;
     run::scenario_runner runner(scenario::make_run_plan(s), sim->world(), events, ro);
+    if (options.on_runner)
+        options.on_runner(&runner);
     auto r = runner.run();
+    if (options.on_runner)
+        options.on_runner(nullptr);
     r.command = "sim";
     return r;
 }

@@ -4,12 +4,17 @@
 // `switchyard sim FILE` is this plus flag parsing.
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 
 #include "engine/events/event_stream.hpp"
 #include "engine/report/run_result.hpp"
 #include "engine/scenario/scenario.hpp"
 #include "engine/sim/sim_costs.hpp"
+
+namespace switchyard::run {
+class scenario_runner;
+}
 
 namespace switchyard::sim {
 
@@ -23,6 +28,10 @@ struct sim_run_options {
     sim_costs costs;
     /// --profile: a cost profile read instead of the scenario's `sim.profile`
     std::optional<scenario::cost_figures> profile;
+    /// Called on the run thread with the runner just before it runs, and with nullptr once it
+    /// has returned: a dashboard keeps it to stop the run or send hand actions from its own
+    /// thread (the runner's request_stop/pause/apply are thread-safe).
+    std::function<void(run::scenario_runner*)> on_runner;
 };
 
 /// Runs `s` in virtual time to its verdict. Same scenario and seed: byte-identical event log
