@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "backends/policy/health_tracker.hpp"
@@ -124,6 +125,10 @@ struct config_result {
     bool help = false;
     std::optional<config_error> error;
 };
+
+/// One backend from its shorthand, "id=host:port" or "id=host:port,weight=N" (the --backend
+/// flag and a scalar item of the YAML `backends:` list). nullopt with `problem` set when bad.
+std::optional<backend_config> parse_backend_spec(std::string_view spec, std::string& problem);
 
 /// Applies a YAML document (text) on top of `into`. Returns the first problem found.
 std::optional<config_error> apply_yaml(const std::string& text, const std::string& file_name,
