@@ -89,11 +89,16 @@ QStringList NodeItem::lines() const {
     out << title(kind_, id_);
     switch (kind_) {
         case TopologyModel::Kind::Fleet:
+            if (tiny_) {
+                // The small box has room for short numbers only ("100k connected").
+                out << QStringLiteral("%1 connected · %2 reconnects")
+                           .arg(compact(node_.clients))
+                           .arg(compact(node_.reconnects));
+                break;
+            }
             out << QStringLiteral("%1 connected · %2 reconnects")
                        .arg(node_.clients)
                        .arg(node_.reconnects);
-            if (tiny_)
-                break;
             // Metrics give the publish rate of all fleets together: shown only when this is
             // the only fleet; otherwise the failed connects (per fleet) take the line.
             out << (fleetAlone_ ? QStringLiteral("%1 msg/s published · %2 failed")

@@ -269,6 +269,18 @@ class ScaleTest : public QObject {
                     found = id;
             }
         QCOMPARE(found, QString("relay-43"));
+        // Past six fleets the fleet boxes are small, with short numbers.
+        DashboardModels many;
+        TopologyView manyView(many.topology());
+        std::vector<events::event> fleetEvents;
+        for (std::uint32_t c = 1; c <= 8 * 1500; ++c)
+            fleetEvents.push_back(events::client_connected{2ms, c, "relay-1", "fresh", false,
+                                                           "f" + std::to_string(c % 8)});
+        many.applyBatch(fleetEvents);
+        NodeItem* fleet = manyView.nodeItem("f3");
+        QVERIFY(fleet != nullptr);
+        QCOMPARE(fleet->lines().size(), 2);
+        QCOMPARE(fleet->lines().at(1), QString("1.5k connected · 0 reconnects"));
         // Few relays: boxes again.
         DashboardModels few;
         TopologyView small(few.topology());
