@@ -85,6 +85,11 @@ child_process::child_process(std::vector<std::string> argv, std::filesystem::pat
         const int devnull = ::open("/dev/null", O_RDONLY);
         if (devnull >= 0)
             ::dup2(devnull, STDIN_FILENO);
+        // Nothing else of the engine's may cross exec: Asio opens its sockets without
+        // SOCK_CLOEXEC, so a relay restarted mid-run would hold a copy of every fleet client
+        // socket open then, keeping each one half-open (CLOSE_WAIT) after the fleet closed it
+        // (the soak found this: a restarted relay's descriptors grew with the fleet's churn).
+        ::close_range(3, ~0U, 0);
         ::execvp(args[0], args.data());
         const char msg[] = "child_process: exec failed\n";
         [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg, sizeof msg - 1);

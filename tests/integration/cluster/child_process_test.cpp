@@ -1,7 +1,12 @@
 #include "engine/cluster/child_process.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
 
 #include <gtest/gtest.h>
 
@@ -44,6 +49,29 @@ TEST(ChildProcess, WaitsForReadyLineAndKillsTheGroup) {
     for (int i = 0; i < 200 && ::kill(-pgid, 0) == 0; ++i)
         std::this_thread::sleep_for(10ms);
     EXPECT_NE(::kill(-pgid, 0), 0);
+}
+
+TEST(ChildProcess, TheChildInheritsNoDescriptorButItsStandardOnes) {
+    // A descriptor the engine opened without close-on-exec (as Asio opens sockets) must not
+    // reach the child, or the child keeps the engine's connections half-open after it closes
+    // them.
+    // A high number, so no descriptor the shell opens for itself can take it.
+    const int leaky = ::fcntl(STDIN_FILENO, F_DUPFD, 250);  // F_DUPFD: no FD_CLOEXEC
+    ASSERT_GE(leaky, 250);
+    const auto log = temp_dir() / "fds.log";
+    std::filesystem::remove(log);
+    child_process child(
+        {"sh", "-c", "echo READY port=1 fds=$(ls /proc/$$/fd | sort -n | tr '\\n' ,)"}, log);
+    auto ready = child.wait_ready(10s);
+    ::close(leaky);
+    ASSERT_TRUE(ready);
+    child.wait_exit(10s);
+    std::ifstream in(log);
+    const std::string text{std::istreambuf_iterator<char>(in), {}};
+    // The shell holds a pipe of its own for $(...); what matters is that the leaky number is
+    // absent.
+    EXPECT_NE(text.find("fds=0,1,2,"), std::string::npos) << text;
+    EXPECT_EQ(text.find("," + std::to_string(leaky) + ","), std::string::npos) << text;
 }
 
 TEST(ChildProcess, ReportsEarlyExitInsteadOfWaiting) {
