@@ -1,7 +1,8 @@
 #include "backends/balancer/stats_report.hpp"
 
 #include <boost/json.hpp>
-#include <sstream>
+
+#include "backends/net/metrics_writer.hpp"
 
 namespace switchyard::balancer {
 
@@ -76,61 +77,56 @@ std::string render_stats_json(const stats_view& v) {
 }
 
 std::string render_metrics(const stats_view& v) {
-    std::ostringstream o;
-    const std::string lb = "lb=\"" + v.name + "\"";
-    auto gauge = [&](const char* name, const char* help, auto value) {
-        o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " gauge\n"
-          << name << '{' << lb << "} " << value << '\n';
-    };
-    auto counter = [&](const char* name, const char* help, auto value) {
-        o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n"
-          << name << '{' << lb << "} " << value << '\n';
-    };
+    net::metrics_writer o({{"lb", v.name}});
     const auto& t = v.totals;
-    gauge("switchyard_lb_connections_active", "open client connections", t.connections_active);
-    counter("switchyard_lb_connections_total", "accepted client connections", t.connections_total);
-    counter("switchyard_lb_connections_rejected_total", "connections over max_connections",
-            t.connections_rejected);
-    counter("switchyard_lb_connections_rejected_per_address_total",
-            "connections over max_connections_per_address", t.connections_rejected_per_address);
-    counter("switchyard_lb_requests_total", "HTTP requests forwarded", t.requests);
-    gauge("switchyard_lb_tunnels_active", "open WebSocket tunnels", t.tunnels_active);
-    counter("switchyard_lb_tunnels_total", "WebSocket tunnels opened", t.tunnels);
-    counter("switchyard_lb_redispatches_total", "requests moved to another backend",
-            t.redispatches);
-    counter("switchyard_lb_no_backend_total", "503 answers: no backend up", t.no_backend);
-    counter("switchyard_lb_bad_gateway_total", "502 answers", t.bad_gateway);
-    counter("switchyard_lb_bad_requests_total", "400/413/431 answers", t.bad_requests);
-    counter("switchyard_lb_timeouts_total", "clients closed by header or idle timeout", t.timeouts);
-    counter("switchyard_lb_body_timeouts_total",
-            "408 answers: request body not complete within limits.body_timeout_ms",
-            t.body_timeouts);
-    counter("switchyard_lb_sessions_closed_on_down_total",
-            "requests and tunnels ended because their backend went down or was disabled",
-            t.sessions_closed_on_down);
-    gauge("switchyard_lb_connects_pending", "backend connects in flight", t.connects_pending);
-    counter("switchyard_lb_connects_refused_by_rate_total",
-            "requests turned away: every backend able to take them was at its connect cap",
-            t.connects_refused_by_rate);
-    gauge("switchyard_lb_accepts_peak_per_second",
-          "most client connections accepted in one second since start", t.accepts_peak_per_s);
-    gauge("switchyard_lb_draining", "1 while draining after SIGTERM", v.draining ? 1 : 0);
+    o.gauge("switchyard_lb_connections_active", "open client connections", t.connections_active);
+    o.counter("switchyard_lb_connections_total", "accepted client connections",
+              t.connections_total);
+    o.counter("switchyard_lb_connections_rejected_total", "connections over max_connections",
+              t.connections_rejected);
+    o.counter("switchyard_lb_connections_rejected_per_address_total",
+              "connections over max_connections_per_address", t.connections_rejected_per_address);
+    o.counter("switchyard_lb_requests_total", "HTTP requests forwarded", t.requests);
+    o.gauge("switchyard_lb_tunnels_active", "open WebSocket tunnels", t.tunnels_active);
+    o.counter("switchyard_lb_tunnels_total", "WebSocket tunnels opened", t.tunnels);
+    o.counter("switchyard_lb_redispatches_total", "requests moved to another backend",
+              t.redispatches);
+    o.counter("switchyard_lb_no_backend_total", "503 answers: no backend up", t.no_backend);
+    o.counter("switchyard_lb_bad_gateway_total", "502 answers", t.bad_gateway);
+    o.counter("switchyard_lb_bad_requests_total", "400/413/431 answers", t.bad_requests);
+    o.counter("switchyard_lb_timeouts_total", "clients closed by header or idle timeout",
+              t.timeouts);
+    o.counter("switchyard_lb_body_timeouts_total",
+              "408 answers: request body not complete within limits.body_timeout_ms",
+              t.body_timeouts);
+    o.counter("switchyard_lb_sessions_closed_on_down_total",
+              "requests and tunnels ended because their backend went down or was "
+              "disabled",
+              t.sessions_closed_on_down);
+    o.gauge("switchyard_lb_connects_pending", "backend connects in flight", t.connects_pending);
+    o.counter("switchyard_lb_connects_refused_by_rate_total",
+              "requests turned away: every backend able to take them was at its "
+              "connect cap",
+              t.connects_refused_by_rate);
+    o.gauge("switchyard_lb_accepts_peak_per_second",
+            "most client connections accepted in one second since start", t.accepts_peak_per_s);
+    o.gauge("switchyard_lb_draining", "1 while draining after SIGTERM", v.draining ? 1 : 0);
 
     auto per_backend = [&](const char* name, const char* type, const char* help, auto field) {
-        o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
+        o.family(name, type, help);
         for (const auto& b : v.backends)
-            o << name << '{' << lb << ",backend=\"" << b.id << "\"} " << field(b) << '\n';
+            o.sample(name, {{"backend", b.id}}, field(b));
     };
     per_backend("switchyard_lb_backend_up", "gauge", "1 when the backend state is up",
                 [](const backend_snapshot& b) { return b.state == policy::backend_state::up; });
-    o << "# HELP switchyard_lb_backend_state current state (one series per state, value 1)\n"
-         "# TYPE switchyard_lb_backend_state gauge\n";
+    o.family("switchyard_lb_backend_state", "gauge",
+             "current state (one series per state, value 1)");
     for (const auto& b : v.backends) {
         for (auto s : {policy::backend_state::up, policy::backend_state::suspect,
                        policy::backend_state::down, policy::backend_state::draining,
                        policy::backend_state::disabled}) {
-            o << "switchyard_lb_backend_state{" << lb << ",backend=\"" << b.id << "\",state=\""
-              << policy::to_string(s) << "\"} " << (b.state == s ? 1 : 0) << '\n';
+            o.sample("switchyard_lb_backend_state",
+                     {{"backend", b.id}, {"state", policy::to_string(s)}}, b.state == s ? 1 : 0);
         }
     }
     per_backend("switchyard_lb_backend_active_connections", "gauge",
@@ -152,7 +148,7 @@ std::string render_metrics(const stats_view& v) {
                 [](const backend_snapshot& b) { return b.responses_5xx; });
     per_backend("switchyard_lb_backend_state_changes_total", "counter", "health state changes",
                 [](const backend_snapshot& b) { return b.state_changes; });
-    return o.str();
+    return o.take();
 }
 
 }  // namespace switchyard::balancer
