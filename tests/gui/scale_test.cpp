@@ -291,7 +291,7 @@ class ScaleTest : public QObject {
 
 #ifdef SWITCHYARD_GUI_HAS_ENGINE
     /// A large simulated run (the fixture's 1,000 relays, its ten fleets scaled to
-    /// SWITCHYARD_GUI_SCALE_CLIENTS clients, 100,000 by default) written as NDJSON by the
+    /// SWITCHYARD_GUI_SCALE_CLIENTS clients, 50,000 by default) written as NDJSON by the
     /// simulator, then opened in the window: replayed as fast as possible, every event applied,
     /// the heat map drawn and the window rendered, within SWITCHYARD_GUI_SCALE_BOUND_S (60 s).
     /// SWITCHYARD_GUI_SCALE_LOG=FILE opens an existing log instead (the 1,000,000-client run).
@@ -301,7 +301,7 @@ class ScaleTest : public QObject {
         double simWall = 0;
         if (log.isEmpty()) {
             const auto clients =
-                static_cast<std::uint32_t>(envDouble("SWITCHYARD_GUI_SCALE_CLIENTS", 100'000));
+                static_cast<std::uint32_t>(envDouble("SWITCHYARD_GUI_SCALE_CLIENTS", 50'000));
             auto s =
                 scenario::parse_scenario_file(SWITCHYARD_GUI_FIXTURES "/scale-1000-relays.yaml");
             for (auto& f : s.fleets) {
