@@ -15,6 +15,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "backends/net/metrics_writer.hpp"
 #include "backends/net/ready_line.hpp"
 #include "backends/relay/client_session.hpp"
 #include "backends/relay/http_session.hpp"
@@ -327,10 +328,11 @@ void relay_server::give_up_bus(const char* why) {
 }
 
 std::string relay_server::metrics_text() const {
-    std::ostringstream o;
+    net::metrics_writer o({{"relay", config_.id}});
+    // Every family here is one sample; `type` is gauge or counter.
     auto counter = [&](const char* name, const char* help, auto value, const char* type) {
-        o << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
-          << name << "{relay=\"" << config_.id << "\"} " << value << "\n";
+        o.family(name, type, help);
+        o.sample(name, {}, value);
     };
     const auto& m = metrics_;
     const auto& b = bus_->counters();
@@ -451,7 +453,7 @@ std::string relay_server::metrics_text() const {
     counter("switchyard_relay_bus_canary_peers",
             "Other relays whose canary was heard within the deadline.", b.canary_peers.load(),
             "gauge");
-    return o.str();
+    return o.take();
 }
 
 void relay_server::accept(tcp::acceptor& acceptor, bool admin) {
