@@ -142,18 +142,22 @@ class LiveRunTest : public QObject {
             QVERIFY(img.save(QDir(docs).filePath("gui-live-run.png")));
     }
 
-    // The dashboard runs the real world: a file only the simulator runs does not open, and
-    // the message says where and why, as `switchyard run` does.
-    void simOnlyFileIsRefused() {
+    // Asked for the real world, a file only the simulator runs is not refused: it opens in
+    // simulation, and the note says where and why the real world cannot run it, as
+    // `switchyard run` does.
+    void simOnlyFileOpensInSimulation() {
         const QString path = QStringLiteral(SWITCHYARD_SOURCE_DIR "/scenarios/sim/two-zones.yaml");
         MainWindow w;
+        w.setWorld(RunWorld::Real);
         QString err;
-        QVERIFY(!testing::show_and_open(w, path, &err));
-        QVERIFY2(err.contains(QStringLiteral("two-zones.yaml:25:3: zones: only the simulator "
-                                             "models zones")),
-                 qPrintable(err));
-        QVERIFY2(err.contains(QStringLiteral("run it with `switchyard sim`")), qPrintable(err));
-        QVERIFY(!w.liveRun());
+        QVERIFY2(testing::show_and_open(w, path, &err), qPrintable(err));
+        QCOMPARE(w.world(), RunWorld::Simulated);
+        const QString note = w.run().worldNote();
+        QVERIFY2(note.contains(QStringLiteral("two-zones.yaml:25:3: zones: only the simulator "
+                                              "models zones")),
+                 qPrintable(note));
+        QVERIFY2(note.contains(QStringLiteral("run it with `switchyard sim`")), qPrintable(note));
+        QVERIFY(!w.liveRun());  // opened, not started
     }
 };
 

@@ -49,6 +49,8 @@ class SimRunTest : public QObject {
         QVERIFY2(w.openScenario(kTwoZones, &err), qPrintable(err));
         QCOMPARE(w.world(), RunWorld::Simulated);
         QVERIFY(w.run().worldNote().contains("opened in simulation"));
+        w.pump().drainNow();
+        QVERIFY(logContains(w, "opened in simulation", "switchyard sim"));
         w.setReplaySpeed(0);  // as fast as possible
         w.runScenario();
         QTRY_VERIFY_WITH_TIMEOUT(!w.models().verdict().isEmpty(), 60'000);
