@@ -7,6 +7,7 @@
 #include <boost/url/parse.hpp>
 
 #include "backends/relay/client_token.hpp"
+#include "backends/relay/origin_check.hpp"
 #include "backends/relay/relay_server.hpp"
 #include "backends/relay/sockjs_session.hpp"
 #include "backends/relay/ws_client.hpp"
@@ -34,6 +35,8 @@ const char* reason_of(int status) {
             return "Bad Request";
         case 401:
             return "Unauthorized";
+        case 403:
+            return "Forbidden";
         case 404:
             return "Not Found";
         case 405:
@@ -210,6 +213,8 @@ void http_session::on_request() {
             respond(400, "text/plain", "WebSocket upgrade expected\n");
             return;
         }
+        if (!check_request_origin())
+            return;
         std::string client = query_param(query, "client");
         if (!client_id_allowed(client, query))
             return;
@@ -221,6 +226,17 @@ void http_session::on_request() {
         return;
     }
     respond(404, "text/plain", "not found\n");
+}
+
+bool http_session::check_request_origin() {
+    auto& req = parser_->get();
+    const auto verdict = check_origin(origin_, req[http::field::host], server_.allowed_origins());
+    if (switchyard::relay::origin_allowed(verdict))
+        return true;
+    keep_alive_ = false;
+    ++server_.metrics().origin_rejections;
+    respond(403, "text/plain", "origin not allowed\n");
+    return false;
 }
 
 bool http_session::client_id_allowed(const std::string& client, std::string_view query) {
@@ -309,6 +325,8 @@ void http_session::route_sockjs(std::string_view path, std::string_view query) {
             respond(400, "text/plain", "Can \"Upgrade\" only to \"WebSocket\".");
             return;
         }
+        if (!check_request_origin())
+            return;
         std::string client = query_param(query, "client");
         if (!client_id_allowed(client, query))
             return;
@@ -339,6 +357,10 @@ void http_session::route_sockjs(std::string_view path, std::string_view query) {
     // before. With a secret, a valid id without its token is refused like on /ws.
     if (!client.empty() && !client_session::valid_client_id(client))
         client.clear();
+    // The websocket transport follows /ws's origin rule; the xhr transports keep SockJS's own
+    // CORS answers (the Origin echoed back), as the protocol wants for them.
+    if (transport == "websocket" && beast::websocket::is_upgrade(req) && !check_request_origin())
+        return;
     if (transport != "xhr_send" && req.method() != http::verb::options &&
         !client_id_allowed(client, query))
         return;

@@ -46,6 +46,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
     /// Applies the client id rule (valid id; with a secret, its token) to the request's
     /// `client` and `token` parameters. False after answering 400/401 (counted).
     bool client_id_allowed(const std::string& client, std::string_view query);
+    /// Browsers' cross-origin WebSocket upgrades (origin_check): false after answering 403.
+    bool check_request_origin();
 
     relay_server& server_;
     boost::beast::tcp_stream stream_;

@@ -1,5 +1,7 @@
 #include "backends/relay/relay_config.hpp"
 
+#include "backends/relay/origin_check.hpp"
+
 #include <cctype>
 #include <charconv>
 #include <fstream>
@@ -205,6 +207,29 @@ const std::vector<flag>& flags() {
              if (!parse_uint<std::uint64_t>(v, ms, 0, 86'400'000))
                  return false;
              c.trim_interval = std::chrono::milliseconds{ms};
+             return true;
+         }},
+        {"allowed-origins", "LIST",
+         "comma-separated origins (scheme://host[:port], *, null) whose pages may open a "
+         "WebSocket; others get 403 (default: none: only same-origin and no-Origin clients)",
+         [](relay_config& c, const std::string& v) {
+             std::vector<std::string> entries;
+             std::size_t start = 0;
+             while (start <= v.size()) {
+                 const auto comma = v.find(',', start);
+                 const auto end = comma == std::string::npos ? v.size() : comma;
+                 auto entry = v.substr(start, end - start);
+                 while (!entry.empty() && entry.front() == ' ')
+                     entry.erase(0, 1);
+                 while (!entry.empty() && entry.back() == ' ')
+                     entry.pop_back();
+                 entries.push_back(entry);
+                 start = end + 1;
+             }
+             std::string error;
+             if (!origin_allow_list::parse(entries, error))
+                 return false;
+             c.allowed_origins.insert(c.allowed_origins.end(), entries.begin(), entries.end());
              return true;
          }},
         {"client-token-secret-file", "FILE",

@@ -96,6 +96,11 @@ struct relay_config {
     /// With a secret, a client id must come with token=hex(HMAC-SHA256(secret, id)); read from
     /// --client-token-secret-file (never a flag value: argv is visible to every local user).
     std::string client_token_secret;
+    /// Origins whose pages may open a WebSocket (/ws, /sockjs/websocket, SockJS's websocket
+    /// transport): `*`, `null` or `scheme://host[:port]`. Empty (the default): only
+    /// requests without an Origin (not a browser) and same-origin pages; any other origin
+    /// gets 403 before the upgrade (docs/security.md, "Origins").
+    std::vector<std::string> allowed_origins;
 };
 
 /// Result of parsing argv: a config, or an exit code with text for stdout/stderr.

@@ -31,6 +31,7 @@ struct relay_metrics {
     std::atomic<std::uint64_t> connections_shed{0};
     std::atomic<std::uint64_t> client_id_replaced{0};
     std::atomic<std::uint64_t> token_rejections{0};
+    std::atomic<std::uint64_t> origin_rejections{0};
     std::atomic<std::uint64_t> channel_limit_rejections{0};
     std::atomic<std::uint64_t> resume_beyond_latest{0};
     std::atomic<std::uint64_t> heap_trims{0};

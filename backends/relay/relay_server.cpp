@@ -8,6 +8,7 @@
 #include <csignal>
 #include <iostream>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include <boost/asio/dispatch.hpp>
@@ -155,6 +156,11 @@ relay_server::relay_server(relay_config config)
       limits_(config_.max_connections, config_.max_connections_per_address) {
     if (!config_.client_token_secret.empty())
         token_ = std::make_unique<client_token>(config_.client_token_secret);
+    std::string origin_error;
+    auto origins = origin_allow_list::parse(config_.allowed_origins, origin_error);
+    if (!origins)
+        throw std::invalid_argument("switchyard-relay: --allowed-origins: " + origin_error);
+    origins_ = std::move(*origins);
     for (unsigned i = 0; i < config_.threads; ++i)
         shards_.push_back(std::make_unique<shard>(i, config_.send_queue_messages_max));
     for (auto& s : shards_) {
@@ -397,6 +403,10 @@ std::string relay_server::metrics_text() const {
     counter("switchyard_relay_token_rejections_total",
             "Connections refused (401) for a missing or bad client token.",
             m.token_rejections.load(), "counter");
+    counter("switchyard_relay_origin_rejections_total",
+            "WebSocket upgrades refused (403) for an Origin that is neither the relay's own "
+            "nor in --allowed-origins.",
+            m.origin_rejections.load(), "counter");
     counter("switchyard_relay_channel_limit_rejections_total",
             "Subscriptions refused (too_many_channels) for --max-channels-per-client.",
             m.channel_limit_rejections.load(), "counter");

@@ -18,6 +18,7 @@
 #include "backends/relay/client_id_claims.hpp"
 #include "backends/relay/client_token.hpp"
 #include "backends/relay/connection_limits.hpp"
+#include "backends/relay/origin_check.hpp"
 #include "backends/relay/relay_config.hpp"
 #include "backends/relay/relay_message.hpp"
 #include "backends/relay/relay_metrics.hpp"
@@ -130,6 +131,8 @@ class relay_server final : public bus::bus_listener {
     void release_client_id(const std::string& client_id, policy::subscriber_id sub);
     /// Signs/checks client tokens; null when no secret is configured.
     const client_token* token_signer() const noexcept { return token_.get(); }
+    /// --allowed-origins, parsed.
+    const origin_allow_list& allowed_origins() const noexcept { return origins_; }
 
     // bus_listener (main shard thread)
     void on_bus_message(bus::message_ptr msg) override;
@@ -157,6 +160,7 @@ class relay_server final : public bus::bus_listener {
     std::mutex claims_mu_;
     client_id_claims claims_;
     std::unique_ptr<client_token> token_;
+    origin_allow_list origins_;
     std::vector<std::unique_ptr<shard>> shards_;
     std::unique_ptr<bus::bus> bus_;
     std::unique_ptr<sockjs_registry> sockjs_;
