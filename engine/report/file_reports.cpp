@@ -99,6 +99,7 @@ std::string to_json(const run_result& r) {
         x["cause"] = f.cause;
         x["at_ms"] = f.at.count() / 1000;
         x["affected"] = f.affected;
+        x["connected"] = f.connected;
         x["recovered"] = f.recovered;
         x["recovered_with_gap"] = f.recovered_with_gap;
         x["worst_ms"] = f.worst.count() / 1000.0;

@@ -306,20 +306,24 @@ void ledger::mark_relay_lost(const std::string& relay, const std::string& cause,
         idx = episodes_.size() - 1;
     }
     std::uint32_t affected = 0;
+    std::uint32_t connected = 0;
     const auto id = names_->relays.find(relay);  // none: no client ever reached it
     for (auto& s : *shards_) {
-        if (!id)
-            break;
         std::lock_guard lock(s.mutex);
-        for (auto& c : s.clients)
-            if (c.connected && c.relay_id == *id) {
+        for (auto& c : s.clients) {
+            if (!c.connected)
+                continue;
+            ++connected;
+            if (id && c.relay_id == *id) {
                 c.awaiting_episode = static_cast<long>(idx);
                 c.awaiting_gen = c.conn_gen;
                 ++affected;
             }
+        }
     }
     std::lock_guard lock(relays_mutex_);
     episodes_[idx].affected = affected;
+    episodes_[idx].connected = connected;
 }
 
 void ledger::mark_relay_back(const std::string& relay) {

@@ -17,7 +17,10 @@ struct failover_episode {
     std::string relay;
     std::string cause;  ///< "kill", "drain", "restart", ...
     micros at{};
-    std::uint32_t affected = 0;   ///< clients connected to the relay at that moment
+    std::uint32_t affected = 0;  ///< clients connected to the relay at that moment
+    /// Clients connected to any relay at that moment: against the plan's count it says whether
+    /// a real fleet kept its connect ramp (sim-vs-real compares placements only if it did).
+    std::uint32_t connected = 0;
     std::uint32_t recovered = 0;  ///< of those, reconnected and received a message since
     /// Of the recovered, clients whose resume on the new connection the history could not serve
     /// (they were told seqs were lost).

@@ -20,6 +20,9 @@ struct run_figures {
     double sticky_violations = 0;
     double reconnects = 0;
     std::optional<double> failover_ms;  ///< slowest client back over every failover; none: none
+    /// Clients connected (anywhere) when the first failover began; none: no failover, or a
+    /// report from before the figure existed.
+    std::optional<double> connected_at_first_failover;
 };
 
 /// Reads a `--json` report; throws std::invalid_argument naming what is missing.
@@ -35,6 +38,12 @@ struct tolerances {
     double reconnects_share = 0.2;
     double failover_factor = 2;    ///< sim within [real / f, real x f] ...
     double failover_abs_ms = 250;  ///< ... or within this of real
+    /// Reconnects and failover time depend on how many clients each relay held when it went.
+    /// The simulated fleet keeps its connect ramp exactly; a real fleet on a loaded machine can
+    /// fall behind it (reconnect-storm on 2 busy cores: 1,910 of 3,010 clients connected at a
+    /// kill planned after the ramp). Below this share of the simulated count, those two figures
+    /// are not judged: the real run did not run the plan the simulation ran.
+    double kept_plan_share = 0.95;
 };
 
 /// One compared figure.
@@ -42,7 +51,8 @@ struct comparison {
     std::string figure;
     double real = 0, sim = 0;
     bool ok = true;
-    std::string bound;  ///< the tolerance as text ("|d| <= 2")
+    std::string bound;  ///< the tolerance as text ("|d| <= 2"), or why the figure is not judged
+    bool judged = true;
 };
 
 /// Every figure, in a fixed order; `ignore` names figures not compared (each documented).

@@ -105,5 +105,35 @@ TEST(SimVsReal, IgnoredFiguresAreNotCompared) {
     EXPECT_EQ(rows.size(), 4u);  // no failover in either: that row is left out too
 }
 
+TEST(SimVsReal, PlacementFiguresAreNotJudgedWhenTheRealFleetFellBehindItsPlan) {
+    // reconnect-storm on a loaded machine: 636 of 1,910 connected clients on the killed relay,
+    // against 1,004 of 3,010 in the simulation that kept the ramp.
+    const auto behind = figures_from_json(
+        report(1.0, 0, 0, 0, 638, R"({"worst_ms":3289,"connected":1910,"affected":636})"));
+    const auto kept = figures_from_json(
+        report(1.0, 0, 0, 0, 795, R"({"worst_ms":2264,"connected":2900,"affected":794})"));
+    const auto sim = figures_from_json(
+        report(1.0, 0, 0, 0, 1004, R"({"worst_ms":81,"connected":3010,"affected":1004})"));
+    ASSERT_TRUE(behind.connected_at_first_failover);
+    EXPECT_DOUBLE_EQ(*behind.connected_at_first_failover, 1910);
+
+    const auto rows = compare(behind, sim);
+    EXPECT_TRUE(all_ok(rows));
+    EXPECT_FALSE(row(rows, "reconnects").judged);
+    EXPECT_FALSE(row(rows, "failover_ms").judged);
+    EXPECT_NE(row(rows, "reconnects").bound.find("1910 of 3010"), std::string::npos);
+    EXPECT_TRUE(row(rows, "delivery_ratio").judged) << "the rest is still compared";
+
+    // 2,900 of 3,010 is within 5 %: the figures are judged, and 795 vs 1,004 is out.
+    const auto judged = compare(kept, sim);
+    EXPECT_TRUE(row(judged, "reconnects").judged);
+    EXPECT_FALSE(row(judged, "reconnects").ok);
+
+    // A delivery figure out of tolerance still fails a run that fell behind.
+    const auto lossy = figures_from_json(
+        report(0.9, 1000, 0, 0, 638, R"({"worst_ms":3289,"connected":1910,"affected":636})"));
+    EXPECT_FALSE(all_ok(compare(lossy, sim)));
+}
+
 }  // namespace
 }  // namespace switchyard::sim_vs_real

@@ -535,7 +535,9 @@ TEST(Ledger, ThousandsOfChannelsOnSeveralRelaysAreExact) {
     const auto f = w.l.summary().failovers;
     ASSERT_EQ(f.size(), 2u);
     EXPECT_EQ(f[0].affected, wide_run::clients / wide_run::relays);
+    EXPECT_EQ(f[0].connected, wide_run::clients) << "every client, on any relay";
     EXPECT_EQ(f[1].affected, 0u);
+    EXPECT_EQ(f[1].connected, wide_run::clients) << "a lost relay's clients count until they go";
 }
 
 TEST(Ledger, LossAndDuplicateOnAHighChannelAreItsOwn) {
