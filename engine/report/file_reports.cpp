@@ -81,6 +81,11 @@ std::string to_json(const run_result& r) {
     t["connect_failures"] = s.connect_failures;
     t["disconnects"] = s.disconnects;
     t["resume_gaps"] = s.resume_gaps;
+    json::array lr;  // which seqs each client missed (at most lost_ranges_max)
+    for (const auto& g : s.lost_ranges)
+        lr.push_back(json::object{
+            {"client", g.client}, {"channel", g.channel}, {"first", g.first}, {"last", g.last}});
+    t["lost_ranges"] = std::move(lr);
     t["placements"] = {{"fresh", s.placements_fresh},
                        {"sticky", s.placements_sticky},
                        {"failover", s.placements_failover}};

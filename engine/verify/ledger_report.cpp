@@ -1,5 +1,6 @@
 // The ledger's reading half: the end-of-run summary and the periodic metrics.
 #include <algorithm>
+#include <tuple>
 
 #include "engine/verify/ledger.hpp"
 #include "engine/verify/ledger_state.hpp"
@@ -65,18 +66,16 @@ ledger_summary ledger::summary() const {
                     continue;
                 const auto end = c.connected || !t.end ? table[t.channel].max.load() : *t.end;
                 std::uint64_t missing = 0;
-                for (const auto& g : t.gaps) {
-                    missing += g.last - g.first + 1;
+                auto note_range = [&](std::uint64_t first, std::uint64_t last) {
+                    missing += last - first + 1;
                     if (out.lost_example.empty())
-                        out.lost_example =
-                            describe_gap(client, table[t.channel].name, g.first, g.last);
-                }
-                if (end > t.max) {
-                    missing += end - t.max;
-                    if (out.lost_example.empty())
-                        out.lost_example =
-                            describe_gap(client, table[t.channel].name, t.max + 1, end);
-                }
+                        out.lost_example = describe_gap(client, table[t.channel].name, first, last);
+                    out.lost_ranges.push_back({client, table[t.channel].name, first, last});
+                };
+                for (const auto& g : t.gaps)
+                    note_range(g.first, g.last);
+                if (end > t.max)
+                    note_range(t.max + 1, end);
                 const std::uint64_t due = std::max(end, t.max) - t.first + 1;
                 out.expected += due;
                 out.lost += missing;
@@ -95,6 +94,15 @@ ledger_summary ledger::summary() const {
     if (out.deliveries == 0)
         out.silent_clients = 0;  // nothing flowed at all: nothing to be silent about
     out.delivery_ratio = out.expected == 0 ? 1.0 : static_cast<double>(out.received) / out.expected;
+    // Shards interleave clients: sort so the list reads by client, then cut it (the ranges are
+    // few next to what the ledger already holds, one per gap).
+    std::sort(out.lost_ranges.begin(), out.lost_ranges.end(),
+              [](const lost_range& a, const lost_range& b) {
+                  return std::tie(a.client, a.channel, a.first) <
+                         std::tie(b.client, b.channel, b.first);
+              });
+    if (out.lost_ranges.size() > ledger_summary::lost_ranges_max)
+        out.lost_ranges.resize(ledger_summary::lost_ranges_max);
     {
         std::lock_guard lock(relays_mutex_);
         out.failovers = episodes_;

@@ -34,7 +34,18 @@ struct failover_episode {
     latency_histogram recovery;
 };
 
+/// One run of seqs a client missed on a channel (first..last inclusive): what `lost` counts.
+struct lost_range {
+    std::uint32_t client = 0;
+    std::string channel;
+    std::uint64_t first = 0;
+    std::uint64_t last = 0;
+};
+
 struct ledger_summary {
+    /// The lost_ranges list stops here (a broken run can miss millions): `lost` still counts all.
+    static constexpr std::size_t lost_ranges_max = 256;
+
     std::uint64_t clients = 0;  ///< distinct clients seen
     std::uint64_t publishes = 0;
     std::uint64_t acks = 0;
@@ -70,6 +81,10 @@ struct ledger_summary {
     /// One concrete case per kind of failure, in words, for the report ("client 4 on global:
     /// missing seq 31..33").
     std::string lost_example;
+    /// Every missing run of seqs, by client then channel order, at most lost_ranges_max: which
+    /// messages were lost and whether all clients missed the same ones (the bus never carried
+    /// them) or one relay's clients did (that relay dropped them).
+    std::vector<lost_range> lost_ranges;
     std::string duplicate_example;
     std::string order_example;
     std::string sticky_example;

@@ -4,6 +4,7 @@
 #include <set>
 #include <stdexcept>
 #include <thread>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
@@ -345,6 +346,40 @@ TEST(Ledger, FrozenIgnoresShutdownCloses) {
     h.publish(0, 2, 2);
     EXPECT_EQ(h.measure("lost"), 0);
     EXPECT_EQ(h.l.summary().disconnects, 0u);
+}
+
+// The soak's question, which seqs and whose: every missing run per client, sorted by client
+// (shards interleave them), the tail past a client's last delivery included.
+TEST(Ledger, LostRangesNameEachClientsMissingSeqs) {
+    history h;
+    for (std::uint32_t c : {33u, 1u, 0u})  // 33 and 1 share a shard
+        h.connect(c, "relay-1");
+    for (std::uint64_t seq : {1, 2, 5, 6})  // every client misses 3..4 (the bus never had them)
+        for (std::uint32_t c : {33u, 1u, 0u})
+            h.deliver(c, "relay-1", seq);
+    h.deliver(33, "relay-1", 9);  // 33 also misses 7..8; 0 and 1 miss 7..9 at the tail
+    const auto s = h.l.summary();
+    EXPECT_EQ(s.lost, 2u * 3 + 2 + 3 + 3);
+    ASSERT_EQ(s.lost_ranges.size(), 6u);
+    const std::vector<std::tuple<std::uint32_t, std::uint64_t, std::uint64_t>> want{
+        {0, 3, 4}, {0, 7, 9}, {1, 3, 4}, {1, 7, 9}, {33, 3, 4}, {33, 7, 8}};
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        const auto& g = s.lost_ranges[i];
+        EXPECT_EQ(std::tie(g.client, g.first, g.last), want[i]) << i;
+        EXPECT_EQ(g.channel, "global");
+    }
+}
+
+TEST(Ledger, LostRangesStopAtTheirMaximumWhileLostCountsAll) {
+    history h;
+    h.connect(0, "relay-1");
+    const std::uint64_t gaps = ledger_summary::lost_ranges_max + 10;
+    for (std::uint64_t i = 0; i <= gaps; ++i)
+        h.deliver(0, "relay-1", 1 + 2 * i);  // 1, 3, 5, ...: every even seq missing
+    const auto s = h.l.summary();
+    EXPECT_EQ(s.lost, gaps);
+    EXPECT_EQ(s.lost_ranges.size(), ledger_summary::lost_ranges_max);
+    EXPECT_EQ(s.lost_ranges.front().first, 2u);
 }
 
 TEST(Ledger, PeriodStatsResetAndShareByRelay) {
