@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/asio.hpp>
@@ -23,9 +24,13 @@ using namespace switchyard;
 struct recorder : bus::bus_listener {
     std::vector<bus::message_ptr> messages;
     bool up = false;
+    int ups = 0;  // times the bus came up
     void on_bus_message(bus::message_ptr msg) override { messages.push_back(std::move(msg)); }
     void on_bus_direct(bus::bus_direct) override {}
-    void on_bus_state(bool u) override { up = u; }
+    void on_bus_state(bool u) override {
+        up = u;
+        ups += u ? 1 : 0;
+    }
 };
 
 // Runs `ioc` until `cond` holds or `timeout` passes.
@@ -171,4 +176,125 @@ TEST(RedisBus, HistoryIsRefusedWhileTheSubscriptionIsNotConfirmed) {
     ASSERT_EQ(after->entries.size(), 1u);
     EXPECT_EQ(after->entries[0]->seq, 1u);
     b.stop();
+}
+
+namespace {
+
+// The crash race of the soak (docs/security.md, "Soak"): Redis acknowledges a run of publishes
+// and is killed while their pub/sub fan-out still sits in its output buffer for one relay (here
+// a bus whose io_context is not run, so its socket fills). Returns the seqs that relay handed
+// its listener once Redis was back and one more message was published, and how many were
+// published in all.
+struct crash_outcome {
+    std::vector<std::uint64_t> lagging_seqs;
+    std::uint64_t published = 0;
+    bool backlog_seen = false;  // Redis held output for the lagging relay when it was killed
+};
+
+crash_outcome crash_while_one_relay_lags(cluster::redis_persistence persistence) {
+    // A directory of its own: an append-only file here is this server's alone.
+    static int n = 0;
+    const auto dir = temp_dir() / ("crash-" + std::to_string(++n));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    cluster::redis_server redis(dir, 0, {}, persistence);
+    asio::io_context probe_ioc;
+    asio::ip::tcp::socket probe(probe_ioc);
+    probe.connect({asio::ip::make_address("127.0.0.1"), redis.port()});
+    auto ask = [&](const std::vector<std::string>& args) {
+        asio::write(probe, asio::buffer(resp(args)));
+        std::string reply;
+        // Enough for these small answers: read what has arrived after a short poll.
+        for (int i = 0; i < 100 && probe.available() == 0; ++i)
+            std::this_thread::sleep_for(10ms);
+        reply.resize(probe.available());
+        asio::read(probe, asio::buffer(reply));
+        return reply;
+    };
+    // No output limit: the lagging relay's backlog must wait in Redis, not get it cut off.
+    ask({"CONFIG", "SET", "client-output-buffer-limit", "pubsub 0 0 0"});
+
+    asio::io_context ioc_a, ioc_b;
+    bus::bus_options oa, ob;
+    oa.relay_id = "publisher";
+    ob.relay_id = "lagging";
+    oa.history_max = ob.history_max = 1000;
+    oa.canary_interval = ob.canary_interval = 0ms;  // the lagging bus is not run: no deafness
+    bus::redis_bus a(oa, ioc_a.get_executor(), "127.0.0.1", redis.port());
+    bus::redis_bus b(ob, ioc_b.get_executor(), "127.0.0.1", redis.port());
+    recorder ra, rb;
+    a.start(ra);
+    b.start(rb);
+    EXPECT_TRUE(run_until(ioc_a, [&] { return ra.up; }));
+    EXPECT_TRUE(run_until(ioc_b, [&] { return rb.up; }));
+
+    // 300 x 64 KiB: more than the loopback socket buffers hold, so Redis keeps the rest.
+    crash_outcome out;
+    const std::string payload(64 * 1024, 'x');
+    std::uint64_t acked = 0;
+    for (int i = 0; i < 300; ++i)
+        a.publish("g", "p", payload, [&](bus::bus_status st, std::uint64_t) {
+            if (st == bus::bus_status::ok)
+                ++acked;
+        });
+    out.published = 300;
+    EXPECT_TRUE(run_until(
+        ioc_a, [&] { return acked == 300 && ra.messages.size() == 300; }, 30s));
+    // One line per subscriber: the lagging one must show output held (omem > 0).
+    const std::string clients = ask({"CLIENT", "LIST", "TYPE", "pubsub"});
+    std::size_t held = 0;
+    for (std::size_t at = clients.find("omem="); at != std::string::npos;
+         at = clients.find("omem=", at + 5))
+        if (clients.compare(at, 7, "omem=0 ") != 0)
+            ++held;
+    out.backlog_seen = held > 0;
+
+    redis.kill();
+    redis.restart();
+    // The lagging relay now reads what reached its socket, loses the connection, comes back.
+    const auto both_up = [&] {
+        ioc_b.restart();
+        ioc_b.run_for(10ms);
+        return ra.ups >= 2 && ra.up && rb.ups >= 2 && rb.up;
+    };
+    EXPECT_TRUE(run_until(ioc_a, both_up, 15s));
+    bool last_acked = false;
+    a.publish("g", "p", "after",
+              [&](bus::bus_status st, std::uint64_t) { last_acked = st == bus::bus_status::ok; });
+    ++out.published;
+    const auto settled = [&] {
+        ioc_b.restart();
+        ioc_b.run_for(10ms);
+        return last_acked && !rb.messages.empty() && rb.messages.back()->data == "after";
+    };
+    EXPECT_TRUE(run_until(ioc_a, settled, 15s));
+    for (const auto& m : rb.messages)
+        out.lagging_seqs.push_back(m->seq);
+    a.stop();
+    b.stop();
+    return out;
+}
+
+}  // namespace
+
+// Without persistence the crash loses them: the restarted Redis has no history to refill the
+// lagging relay's gap from, so it jumps from what it had read to the next message. This is the
+// loss the soak saw (all clients of one relay, or of every relay when none had read them and
+// the publisher's floor skipped their seqs).
+TEST(RedisBus, ACrashWithoutPersistenceLosesWhatALaggingRelayHadNotRead) {
+    const auto out = crash_while_one_relay_lags(cluster::redis_persistence::none);
+    ASSERT_TRUE(out.backlog_seen) << "Redis held no output for the lagging relay: no race made";
+    ASSERT_FALSE(out.lagging_seqs.empty());
+    EXPECT_EQ(out.lagging_seqs.back(), out.published);
+    EXPECT_LT(out.lagging_seqs.size(), out.published) << "nothing was lost";
+}
+
+// With the append-only file Redis comes back with every seq it acknowledged and the history
+// holding them: the lagging relay's gap refill finds them, so it hands over 1..N once, in order.
+TEST(RedisBus, ACrashWithAnAppendOnlyFileLosesNothingALaggingRelayHadNotRead) {
+    const auto out = crash_while_one_relay_lags(cluster::redis_persistence::aof);
+    ASSERT_TRUE(out.backlog_seen) << "Redis held no output for the lagging relay: no race made";
+    ASSERT_EQ(out.lagging_seqs.size(), out.published);
+    for (std::size_t i = 0; i < out.lagging_seqs.size(); ++i)
+        EXPECT_EQ(out.lagging_seqs[i], i + 1);
 }
